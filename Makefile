@@ -1,0 +1,69 @@
+# Pishkhan — the two commands a newcomer needs are `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+STAMP := $(VENV)/.installed-stamp
+ASSETS := src/pishkhan/core/static/vendor/.stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo serve test test-e2e check lint format types bench install assets lock clean
+
+## install: the virtual environment with the locked dependencies and the project itself
+install: $(STAMP)
+$(STAMP): requirements/dev.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { \
+	  echo "!! could not create a virtual environment: sudo apt-get install -y python3-venv" >&2; exit 1; }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements/dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $@
+
+## assets: the Vazirmatn font and htmx, pinned in package-lock.json
+assets: $(ASSETS)
+$(ASSETS): package-lock.json scripts/vendor-assets
+	scripts/vendor-assets
+
+## demo: migrate the embedded SQLite database, load the demo city and serve it
+demo: install assets
+	DEBUG=1 $(MANAGE) migrate --no-input
+	DEBUG=1 $(MANAGE) load_demo_city
+	@echo "Serving the demo on http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
+	DEBUG=1 $(MANAGE) runserver --noreload $(HOST):$(PORT)
+
+## serve: run the demo server again without reloading data
+serve: install assets
+	DEBUG=1 $(MANAGE) runserver --noreload $(HOST):$(PORT)
+
+## test: the whole suite (SQLite unless DATABASE_URL says otherwise), browser tests included
+test: install assets
+	$(BIN)/pytest
+
+## check: everything CI checks: lint, types, migrations and tests
+check: lint types test
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+types: install
+	$(BIN)/mypy src
+
+## bench: benchmarks (numbers, not pass/fail); see bench/README.md
+bench: install
+	$(BIN)/python bench/run.py
+
+## lock: refresh the lock files from pyproject.toml's ranges
+lock: install
+	$(BIN)/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links --allow-unsafe -o requirements/base.lock pyproject.toml
+	$(BIN)/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links --allow-unsafe --extra dev -o requirements/dev.lock pyproject.toml
+
+clean:
+	rm -rf $(VENV) node_modules src/pishkhan/core/static/vendor var .mypy_cache .ruff_cache

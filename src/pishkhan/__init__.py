@@ -1,0 +1,1 @@
+"""Pishkhan: a city's urban-planning services through government counter offices."""

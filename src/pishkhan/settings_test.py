@@ -1,0 +1,22 @@
+"""Settings for the test suite: the production settings with test-only values.
+
+DATABASE_URL still decides the database, so the same suite runs on SQLite and PostgreSQL.
+"""
+
+import os
+
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("HTTPS", "0")
+os.environ.setdefault("SECRET_KEY", "test-only-" + "k" * 60)
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+
+from pishkhan.settings import *  # noqa: F403
+from pishkhan.settings import STORAGES
+
+# Hashing with Argon2 for every test user would dominate the run time; the Argon2
+# promise is tested on its own with the production hasher list.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
