@@ -167,6 +167,9 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+if DEBUG:
+    # The demo serves static files from the apps' folders (no collectstatic needed).
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # --- logging: personal data never reaches a log line ----------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")

@@ -11,7 +11,11 @@ os.environ.setdefault("SECRET_KEY", "test-only-" + "k" * 60)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
 from pishkhan.settings import *  # noqa: F403
-from pishkhan.settings import STORAGES
+from pishkhan.settings import STATIC_ROOT, STORAGES
+
+# whitenoise warns about a missing STATIC_ROOT on every request; collectstatic makes it in
+# production, the tests serve from the apps' static folders.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # Hashing with Argon2 for every test user would dominate the run time; the Argon2
 # promise is tested on its own with the production hasher list.

@@ -48,6 +48,10 @@ class Principal:
         order = [str(r) for r in Role]
         return sorted({g.role for g in self.grants}, key=order.index)
 
+    def role_labels(self) -> list[str]:
+        """Persian names of the roles held, each once, in the order of `Role`."""
+        return [str(Role(role).label) for role in self.roles()]
+
     def office_ids(self, *roles: str) -> set[int]:
         return {g.office_id for g in self.grants if g.office_id and (not roles or g.role in roles)}
 
@@ -68,7 +72,10 @@ def load_principal(user: Any) -> Principal:
     from pishkhan.offices.models import RoleAssignment, StaffMember
 
     today = timezone.localdate()
-    staff_id = StaffMember.objects.filter(user=user).values_list("id", flat=True).first()
+    # order_by("pk") replaces the models' name ordering, which would join the user table.
+    staff_id = (
+        StaffMember.objects.filter(user=user).order_by("pk").values_list("id", flat=True).first()
+    )
     grants: list[Grant] = []
     if staff_id is not None:
         grants = [
@@ -77,7 +84,9 @@ def load_principal(user: Any) -> Principal:
             .exclude(ends_on__lt=today)
             .only("role", "office_id", "district_id")
         ]
-    citizen_id = Citizen.objects.filter(user=user).values_list("id", flat=True).first()
+    citizen_id = (
+        Citizen.objects.filter(user=user).order_by("pk").values_list("id", flat=True).first()
+    )
     return Principal(user_id=user.pk, staff_id=staff_id, citizen_id=citizen_id, grants=grants)
 
 

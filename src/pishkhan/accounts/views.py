@@ -19,11 +19,10 @@ class SignInView(auth_views.LoginView):
 
 
 class SignOutView(auth_views.LogoutView):
-    pass
+    """Sign-out by POST only (Django refuses GET), so a link or an image cannot sign out."""
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    principal = principal_for(request)
-    context = home_context(request.user, principal)
+    context = home_context(principal_for(request))
     return render(request, context.template, context.data)

@@ -10,9 +10,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from pishkhan.core.digits import to_persian_digits
+from pishkhan.core.digits import to_ascii_digits, to_persian_digits
 from pishkhan.core.models import TimeStamped
-from pishkhan.core.postal import validate_postal_code
+from pishkhan.core.postal import normalize_postal_code, validate_postal_code
 
 LATITUDE = [MinValueValidator(Decimal("-90")), MaxValueValidator(Decimal("90"))]
 LONGITUDE = [MinValueValidator(Decimal("-180")), MaxValueValidator(Decimal("180"))]
@@ -129,6 +129,14 @@ class Parcel(TimeStamped):
 
     def __str__(self) -> str:
         return f"پلاک {self.plate_label} — {self.district}"
+
+    def clean(self) -> None:
+        # Digits typed in Persian pass `\d`; store one spelling so uniqueness holds.
+        self.renewal_code = to_ascii_digits(self.renewal_code or "")
+        if self.postal_code:
+            self.postal_code = normalize_postal_code(self.postal_code)
+        else:
+            self.postal_code = None
 
     @property
     def plate_label(self) -> str:

@@ -11,9 +11,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from pishkhan.core.digits import to_ascii_digits
 from pishkhan.core.models import TimeStamped
-from pishkhan.core.national_id import validate_national_id
-from pishkhan.core.phone import validate_mobile, validate_phone
+from pishkhan.core.national_id import normalize_national_id, validate_national_id
+from pishkhan.core.phone import normalize_mobile, validate_mobile, validate_phone
 from pishkhan.geo.models import LATITUDE, LONGITUDE, District
 from pishkhan.offices.roles import (
     ROLE_SCOPE,
@@ -84,6 +85,9 @@ class Office(TimeStamped):
         return self.name
 
     def clean(self) -> None:
+        # Digits typed in Persian pass `\d`; store one spelling so uniqueness holds.
+        self.code = to_ascii_digits(self.code or "")
+        self.phone = normalize_mobile(self.phone or "")
         if (
             self.cra_licence_valid_from
             and self.cra_licence_valid_until
@@ -212,11 +216,25 @@ class StaffMember(TimeStamped):
     def __str__(self) -> str:
         return self.user.get_full_name() or self.user.get_username()
 
+    def clean(self) -> None:
+        # One spelling, as for citizens, so uniqueness holds for Persian-typed digits too.
+        self.national_id = normalize_national_id(self.national_id or "")
+        self.mobile = normalize_mobile(self.mobile or "")
+
     def active_roles(self, on: dt.date | None = None) -> models.QuerySet[RoleAssignment]:
         on = on or timezone.localdate()
         return self.roles.filter(starts_on__lte=on).filter(
             Q(ends_on__isnull=True) | Q(ends_on__gte=on)
         )
+
+
+def staff_of(row: EmploymentContract | RoleAssignment) -> StaffMember | None:
+    """The row's staff member, also while it is still unsaved: the admin validates a role
+    typed on a new staff member's page before that staff member has an id."""
+    try:
+        return row.staff
+    except StaffMember.DoesNotExist:
+        return None
 
 
 class EmploymentContract(PeriodMixin, TimeStamped):
@@ -258,8 +276,9 @@ class EmploymentContract(PeriodMixin, TimeStamped):
             raise ValidationError({"role": "قرارداد کار با مدیر دفتر فقط برای سمت‌های دفتر است."})
         if self.role == Role.OFFICE_MANAGER:
             raise ValidationError({"role": "مدیر دفتر با شهرداری قرارداد دارد، نه با خودش."})
-        if self.role and self.staff_id:
-            error = qualification_error(self.role, self.staff.degree_level, self.staff.field)
+        staff = staff_of(self)
+        if self.role and staff is not None:
+            error = qualification_error(self.role, staff.degree_level, staff.field)
             if error:
                 raise ValidationError({"role": error})
 
@@ -324,7 +343,8 @@ class RoleAssignment(PeriodMixin, TimeStamped):
             )
         if scope == Scope.CITY and (self.office_id or self.district_id):
             raise ValidationError("این نقش برای کل شهر است؛ دفتر و منطقه را خالی بگذارید.")
-        if self.role and self.staff_id:
-            error = qualification_error(self.role, self.staff.degree_level, self.staff.field)
+        staff = staff_of(self)
+        if self.role and staff is not None:
+            error = qualification_error(self.role, staff.degree_level, staff.field)
             if error:
                 raise ValidationError({"role": error})

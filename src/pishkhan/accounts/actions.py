@@ -1,0 +1,28 @@
+"""Every write to citizens and accounts."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from pishkhan.accounts.models import Citizen
+from pishkhan.core.digits import normalize_persian_text
+from pishkhan.core.national_id import normalize_national_id
+from pishkhan.core.phone import normalize_mobile
+
+
+def do_register_citizen(national_id: str, first_name: str, last_name: str, mobile: str) -> Citizen:
+    """Register an applicant at a counter or online.
+
+    Digits may be Persian or Arabic-Indic, names may hold Arabic ي/ك, a mobile may start
+    with +98: everything is stored in one spelling so searches and uniqueness agree.
+    """
+    with transaction.atomic():
+        citizen = Citizen(
+            national_id=normalize_national_id(national_id),
+            first_name=normalize_persian_text(first_name),
+            last_name=normalize_persian_text(last_name),
+            mobile=normalize_mobile(mobile),
+        )
+        citizen.full_clean()
+        citizen.save()
+    return citizen

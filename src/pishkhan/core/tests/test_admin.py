@@ -1,0 +1,230 @@
+"""The admin: every model reachable in Persian, lists without N+1 queries, staff only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.db import connection, models
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from pishkhan.accounts.models import Citizen, User
+from pishkhan.catalog.models import Tariff
+from pishkhan.conftest import ActionsBuilder
+from pishkhan.core.digits import to_persian_digits
+from pishkhan.core.national_id import mask_national_id
+from pishkhan.geo.models import ConditionKind, District, ParcelCondition
+from pishkhan.offices.actions import do_assign_role, do_sign_employment_contract
+from pishkhan.offices.models import ContractStatus, Office, OfficeContract, StaffMember
+from pishkhan.offices.roles import Role
+
+PERSIAN_PAGE = '<html lang="fa" dir="rtl"'
+NOWRUZ_1402 = dt.date(2023, 3, 21)
+
+
+def admin_url(model: type[models.Model], view: str, *args: object) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
+REGISTERED_IDS = [model._meta.label for model in REGISTERED]
+
+
+@pytest.fixture
+def one_of_everything(actions_builder: ActionsBuilder, admin_user: User) -> ActionsBuilder:
+    """At least one row of every registered model, so every list renders real rows."""
+    b = actions_builder
+    office = b.office()
+    manager = b.staff()
+    do_assign_role(admin_user, manager, Role.OFFICE_MANAGER, office=office, starts_on=b.today)
+    engineer = b.staff()
+    do_assign_role(admin_user, engineer, Role.TECHNICAL_MANAGER, office=office, starts_on=b.today)
+    do_sign_employment_contract(
+        admin_user, office, engineer, Role.TECHNICAL_MANAGER, "EC-100", starts_on=b.today
+    )
+    service = b.service_type()
+    service.documents.create(title="سند مالکیت")
+    b.tariff(service, NOWRUZ_1402)
+    contract = OfficeContract.objects.create(
+        office=office,
+        number="OC-100",
+        signed_on=b.today,
+        starts_on=b.today,
+        status=ContractStatus.ACTIVE,
+    )
+    contract.services.add(service)
+    parcel = b.parcel(office.district)
+    ParcelCondition.objects.create(
+        parcel=parcel, kind=ConditionKind.DEBT, title="عوارض نوسازی", amount=1_200_000,
+        recorded_on=b.today,
+    )  # fmt: skip
+    b.citizen()
+    Group.objects.create(name="ناظران")
+    return b
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=REGISTERED_IDS)
+def test_every_changelist_is_persian(
+    admin_client: Client, one_of_everything: ActionsBuilder, model: type[models.Model]
+) -> None:
+    response = admin_client.get(admin_url(model, "changelist"))
+    assert response.status_code == 200
+    assert PERSIAN_PAGE in response.content.decode()
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=REGISTERED_IDS)
+def test_every_add_page_is_persian_or_refused_by_design(
+    admin_client: Client, model: type[models.Model]
+) -> None:
+    response = admin_client.get(admin_url(model, "add"))
+    model_admin = admin.site._registry[model]
+    request = response.wsgi_request
+    if model_admin.has_add_permission(request):
+        assert response.status_code == 200
+        assert PERSIAN_PAGE in response.content.decode()
+    else:  # history is written by actions only
+        assert response.status_code == 403
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=REGISTERED_IDS)
+def test_every_change_page_opens(
+    admin_client: Client, one_of_everything: ActionsBuilder, model: type[models.Model]
+) -> None:
+    row = model._default_manager.order_by("pk").first()
+    assert row is not None
+    response = admin_client.get(admin_url(model, "change", row.pk))
+    assert response.status_code == 200
+    assert PERSIAN_PAGE in response.content.decode()
+
+
+def test_lists_show_jalali_dates_and_mask_national_ids(
+    admin_client: Client, one_of_everything: ActionsBuilder
+) -> None:
+    tariffs = admin_client.get(admin_url(Tariff, "changelist")).content.decode()
+    assert "۱۴۰۲/۰۱/۰۱" in tariffs
+    assert "2023-03-21" not in tariffs
+    for model in (Citizen, StaffMember):
+        page = admin_client.get(admin_url(model, "changelist")).content.decode()
+        for national_id in model._default_manager.values_list("national_id", flat=True):
+            assert national_id not in page
+            assert to_persian_digits(mask_national_id(national_id)) in page
+
+
+def test_demo_rows_are_flagged(admin_client: Client, actions_builder: ActionsBuilder) -> None:
+    real = actions_builder.office()
+    demo = actions_builder.office(district=real.district)
+    Office.objects.filter(pk=demo.pk).update(is_demo=True)
+    page = admin_client.get(admin_url(Office, "changelist")).content.decode()
+    assert page.count('<td class="field-demo_flag">نمایشی</td>') == 1
+    assert page.count('<td class="field-demo_flag">') == 2
+
+
+def test_search_accepts_persian_digits(
+    admin_client: Client, actions_builder: ActionsBuilder
+) -> None:
+    office = actions_builder.office(code="4321")
+    actions_builder.office(district=office.district, code="8765")
+    response = admin_client.get(admin_url(Office, "changelist"), {"q": "۴۳۲۱"})
+    assert list(response.context["cl"].result_list) == [office]
+
+
+def test_search_by_a_number_that_is_not_a_number_does_not_fail(
+    admin_client: Client, actions_builder: ActionsBuilder
+) -> None:
+    actions_builder.district()
+    response = admin_client.get(admin_url(District, "changelist"), {"q": "اصفهان"})
+    assert response.status_code == 200
+
+
+# --- the cost of a list does not grow with its rows ------------------------------------
+
+
+def changelist_queries(client: Client, model: type[models.Model]) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(admin_url(model, "changelist"))
+    assert response.status_code == 200
+    return len(queries)
+
+
+def add_offices(b: ActionsBuilder, n: int, district: District) -> None:
+    for _ in range(n):
+        office = b.office(district=district)
+        manager = b.staff()
+        do_assign_role(None, manager, Role.OFFICE_MANAGER, office=office, starts_on=b.today)
+        Office.objects.filter(pk=office.pk).update(manager=manager)
+
+
+def add_parcels(b: ActionsBuilder, n: int, district: District) -> None:
+    for _ in range(n):
+        parcel = b.parcel(district)
+        ParcelCondition.objects.create(
+            parcel=parcel, kind=ConditionKind.VIOLATION, title="اضافه بنا", recorded_on=b.today
+        )
+
+
+def add_staff(b: ActionsBuilder, n: int, district: District) -> None:
+    office = Office.objects.filter(district=district).first() or b.office(district=district)
+    for _ in range(n):
+        staff = b.staff()
+        do_assign_role(None, staff, Role.INSPECTOR, office=office, starts_on=b.today)
+        do_assign_role(None, staff, Role.DISTRICT_STAFF, district=district, starts_on=b.today)
+        do_sign_employment_contract(
+            None, office, staff, Role.INSPECTOR, f"EC-{b.serial()}", starts_on=b.today
+        )
+
+
+LISTS: list[tuple[str, Callable[[ActionsBuilder, int, District], None]]] = [
+    ("offices.Office", add_offices),
+    ("geo.Parcel", add_parcels),
+    ("geo.ParcelCondition", add_parcels),
+    ("offices.StaffMember", add_staff),
+    ("offices.RoleAssignment", add_staff),
+    ("offices.EmploymentContract", add_staff),
+    ("offices.OfficeChange", add_offices),
+    ("geo.District", add_offices),
+]
+
+
+@pytest.mark.parametrize(("label", "add_rows"), LISTS, ids=[label for label, _ in LISTS])
+def test_a_changelist_costs_the_same_for_3_rows_as_for_30(
+    admin_client: Client,
+    actions_builder: ActionsBuilder,
+    label: str,
+    add_rows: Callable[[ActionsBuilder, int, District], None],
+) -> None:
+    model = apps.get_model(label)
+    district = actions_builder.district()
+    # given three rows
+    add_rows(actions_builder, 3, district)
+    few = changelist_queries(admin_client, model)
+    # when there are thirty
+    add_rows(actions_builder, 27, district)
+    many = changelist_queries(admin_client, model)
+    # then the list costs the same number of queries
+    assert many == few
+
+
+# --- who may enter ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/admin/", "/admin/offices/office/"])
+def test_a_user_who_is_not_staff_is_sent_to_the_admin_sign_in(
+    client: Client, django_user_model: type[User], path: str
+) -> None:
+    citizen_account = django_user_model.objects.create_user(username="citizen", password="x")
+    client.force_login(citizen_account)
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_an_anonymous_visitor_is_sent_to_the_admin_sign_in(client: Client) -> None:
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")

@@ -1,0 +1,133 @@
+"""Admin for districts, parcels and the conditions recorded on them, in Persian."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from pishkhan.core.admin_helpers import (
+    PersianSearchMixin,
+    count_of,
+    demo_flag,
+    jalali_date,
+    jalali_datetime,
+    persian_code,
+    persian_number,
+    rials,
+)
+from pishkhan.core.digits import to_persian_digits
+from pishkhan.geo.models import District, Parcel, ParcelCondition
+from pishkhan.offices.models import Office
+
+
+@admin.register(District)
+class DistrictAdmin(PersianSearchMixin, admin.ModelAdmin):
+    list_display = (
+        persian_number("number", "شماره منطقه"),
+        "name",
+        "office_count",
+        "parcel_count",
+        demo_flag,
+    )
+    list_display_links = ("name",)
+    list_filter = ("is_demo",)
+    search_fields = ("name", "number__exact")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[District]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                n_offices=count_of(Office, "district"),
+                n_parcels=count_of(Parcel, "district"),
+            )
+        )
+
+    @admin.display(description="دفاتر", ordering="n_offices")
+    def office_count(self, obj: Any) -> str:
+        return to_persian_digits(obj.n_offices)
+
+    @admin.display(description="املاک", ordering="n_parcels")
+    def parcel_count(self, obj: Any) -> str:
+        return to_persian_digits(obj.n_parcels)
+
+
+class OpenResolvedFilter(admin.SimpleListFilter):
+    title = "رفع شده"
+    parameter_name = "resolved"
+
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
+    ) -> list[tuple[str, str]]:
+        return [("open", "باز"), ("resolved", "رفع‌شده")]
+
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[ParcelCondition]
+    ) -> QuerySet[ParcelCondition]:
+        if self.value() == "open":
+            return queryset.filter(resolved_at__isnull=True)
+        if self.value() == "resolved":
+            return queryset.filter(resolved_at__isnull=False)
+        return queryset
+
+
+class ParcelConditionInline(admin.TabularInline):
+    model = ParcelCondition
+    extra = 0
+    fields = ("kind", "title", "amount", "widening_m", "recorded_on", "resolved_at")
+
+
+@admin.register(Parcel)
+class ParcelAdmin(PersianSearchMixin, admin.ModelAdmin):
+    list_display = (
+        "plate",
+        persian_code("renewal_code", "کد نوسازی"),
+        "district",
+        "land_use",
+        persian_number("land_area", "مساحت عرصه (مترمربع)"),
+        rials("zone_price", "قیمت منطقه‌ای هر مترمربع"),
+        "open_condition_count",
+        demo_flag,
+    )
+    list_display_links = ("plate",)
+    list_select_related = ("district",)
+    list_filter = ("district", "land_use", "is_demo")
+    search_fields = ("renewal_code", "postal_code", "address", "plate_main__exact", "plan_zone")
+    inlines = (ParcelConditionInline,)
+    readonly_fields = ("created_at", "updated_at")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Parcel]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(n_open=count_of(ParcelCondition, "parcel", resolved_at__isnull=True))
+        )
+
+    @admin.display(description="پلاک ثبتی", ordering="plate_main")
+    def plate(self, obj: Parcel) -> str:
+        return obj.plate_label
+
+    @admin.display(description="وضعیت‌های باز", ordering="n_open")
+    def open_condition_count(self, obj: Any) -> str:
+        return to_persian_digits(obj.n_open)
+
+
+@admin.register(ParcelCondition)
+class ParcelConditionAdmin(PersianSearchMixin, admin.ModelAdmin):
+    list_display = (
+        "title",
+        "kind",
+        "parcel",
+        rials("amount", "مبلغ"),
+        jalali_date("recorded_on", "تاریخ ثبت"),
+        jalali_datetime("resolved_at", "زمان رفع"),
+        demo_flag,
+    )
+    list_select_related = ("parcel__district",)
+    list_filter = ("kind", OpenResolvedFilter, "parcel__district", "is_demo")
+    search_fields = ("title", "parcel__renewal_code", "parcel__address")
+    autocomplete_fields = ("parcel",)
+    readonly_fields = ("created_at", "updated_at")
