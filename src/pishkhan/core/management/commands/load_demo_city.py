@@ -35,4 +35,5 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
         result = load_demo_city(parcels=options["parcels"])
-        self.stdout.write(format_report(result, time.monotonic() - started))
+        if options["verbosity"] > 0:
+            self.stdout.write(format_report(result, time.monotonic() - started))
