@@ -67,3 +67,13 @@ def env_secret(name: str) -> str | None:
         except OSError as exc:
             raise ImproperlyConfigured(f"{name}_FILE={file_name} cannot be read: {exc}") from None
     return direct or None
+
+
+def env_int_list(name: str, default: list[int]) -> list[int]:
+    items = env_list(name, [str(item) for item in default])
+    try:
+        return [int(item) for item in items]
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must be comma-separated integers; got {items!r}."
+        ) from None

@@ -11,7 +11,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from pishkhan.env import env_bool, env_int, env_list, env_secret, env_str
+from pishkhan.env import env_bool, env_int, env_int_list, env_list, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("PISHKHAN_VAR_DIR", str(BASE_DIR / "var")))
@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "pishkhan.geo",
     "pishkhan.offices",
     "pishkhan.catalog",
+    "pishkhan.cases",
 ]
 
 MIDDLEWARE = [
@@ -190,3 +191,14 @@ LOGGING = {
 
 # --- Pishkhan itself ------------------------------------------------------------------
 PISHKHAN_CITY_NAME = env_str("PISHKHAN_CITY_NAME", "اصفهان")
+# The working calendar SLA clocks run on: weekend days as Python weekday numbers
+# (Monday 0 … Sunday 6; Friday is 4) and the office day in Tehran time. Official holidays
+# are data (cases.Holiday), loaded by `load_workflows` and edited in the admin.
+PISHKHAN_WEEKEND = env_int_list("PISHKHAN_WEEKEND", [4])
+PISHKHAN_WORKDAY_START = env_str("PISHKHAN_WORKDAY_START", "07:30")
+PISHKHAN_WORKDAY_END = env_str("PISHKHAN_WORKDAY_END", "14:30")
+# An inquiry may be answered at once from a visit of the same parcel at most this old
+# (a workflow definition may set its own "instant_response_max_visit_age_days").
+PISHKHAN_INSTANT_RESPONSE_MAX_VISIT_AGE_DAYS = env_int(
+    "PISHKHAN_INSTANT_RESPONSE_MAX_VISIT_AGE_DAYS", 180
+)

@@ -1,0 +1,268 @@
+"""The workflow engine: generic machinery every case action uses.
+
+It knows states, actions, roles, scopes, guards, SLA clocks and versions — nothing about
+inquiries or permits. Callers run these helpers inside one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import partial
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from pishkhan.accounts.access import Principal
+from pishkhan.cases.calendar import add_working_hours, add_working_time, working_time_between
+from pishkhan.cases.errors import (
+    ActionNotAllowed,
+    AssignedToAnother,
+    ConcurrentActionError,
+    DocumentsMissing,
+    GuardFailed,
+    ReasonRequired,
+    RoleNotAllowed,
+)
+from pishkhan.cases.guards import GuardContext, failed_guard
+from pishkhan.cases.models import (
+    APPLICANT,
+    Case,
+    CaseEvent,
+    WorkflowAction,
+    WorkflowDefinition,
+    WorkflowState,
+)
+from pishkhan.cases.signals import case_changed
+from pishkhan.offices.roles import ROLE_SCOPE, Scope
+
+
+def clock() -> dt.datetime:
+    """The engine's notion of now (tests replace it to walk SLA clocks)."""
+    return timezone.now()
+
+
+# --- who may act ----------------------------------------------------------------------
+
+
+def holds_role_for(principal: Principal, case: Case, role: str) -> bool:
+    """Does the principal hold `role` where this case is (its office, its district), or
+    is the principal the case's applicant when `role` is the applicant?"""
+    if role == APPLICANT:
+        return principal.citizen_id is not None and principal.citizen_id == case.applicant_id
+    scope = ROLE_SCOPE.get(role)
+    if scope == Scope.OFFICE:
+        return case.office_id in principal.office_ids(role)
+    if scope == Scope.DISTRICT:
+        return case.district_id in principal.district_ids(role)
+    return False  # city roles are read-only; "system" is never a person
+
+
+def acting_role_of(principal: Principal, case: Case, roles: list[str]) -> str:
+    """The first of `roles` the principal holds for this case; RoleNotAllowed otherwise."""
+    for role in roles:
+        if holds_role_for(principal, case, role):
+            return role
+    raise RoleNotAllowed()
+
+
+def check_assignment(case: Case, role: str, user_id: int | None) -> None:
+    """A case claimed by a colleague is theirs to act on in its acting role; other roles
+    (the applicant cancelling, say) are not held up by the claim."""
+    if role == case.acting_role and case.assignee_id not in (None, user_id):
+        raise AssignedToAnother()
+
+
+# --- the definition -------------------------------------------------------------------
+
+
+def find_action(case: Case, code: str) -> WorkflowAction:
+    """The action `code` out of the case's current state in its pinned definition."""
+    action = (
+        WorkflowAction.objects.select_related("from_state", "to_state")
+        .filter(definition_id=case.definition_id, from_state__code=case.state, code=code)
+        .first()
+    )
+    if action is None or case.closed_at is not None:
+        raise ActionNotAllowed()
+    return action
+
+
+def initial_state(definition: WorkflowDefinition) -> WorkflowState:
+    return definition.states.get(is_initial=True)
+
+
+def missing_documents(state: WorkflowState, checked: list[str]) -> list[str]:
+    return [code for code in state.documents_required if code not in set(checked)]
+
+
+def require_documents(definition: WorkflowDefinition, state: WorkflowState, checked: Any) -> None:
+    checked_list = [str(c) for c in checked] if isinstance(checked, list | tuple) else []
+    missing = missing_documents(state, checked_list)
+    if missing:
+        titles = "، ".join(definition.documents.get(code, code) for code in missing)
+        raise DocumentsMissing(f"مدارک لازم کامل نیست: {titles}")
+
+
+def check_reason(action: WorkflowAction, reason: str) -> None:
+    if action.reason_required and not reason:
+        raise ReasonRequired()
+
+
+def check_guards(context: GuardContext) -> None:
+    reason = failed_guard(list(context.action.guards), context)
+    if reason:
+        raise GuardFailed(reason)
+
+
+# --- SLA ------------------------------------------------------------------------------
+
+
+def due_for(state: WorkflowState, start: dt.datetime) -> dt.datetime | None:
+    return add_working_hours(start, state.sla_hours) if state.sla_hours else None
+
+
+def sla_changes(case: Case, target: WorkflowState, now: dt.datetime, reason: str) -> dict[str, Any]:
+    """The clock fields after moving `case` into `target`.
+
+    Entering a pausing state stops the clocks; leaving it moves the overall deadline, and
+    the state deadline when the case returns to the state it paused in, later by the
+    working time spent waiting."""
+    resume = {"sla_paused_at": None, "paused_from_state": "", "pause_reason": ""}
+    if target.is_terminal:
+        return {"due_at": None, **resume}
+    if target.pauses_sla:
+        if case.sla_paused_at is not None:
+            return {}
+        return {"sla_paused_at": now, "paused_from_state": case.state, "pause_reason": reason[:500]}
+    changes: dict[str, Any] = {"due_at": due_for(target, now)}
+    if case.sla_paused_at is not None:
+        waited = working_time_between(case.sla_paused_at, now)
+        changes.update(resume)
+        if case.overall_due_at is not None:
+            changes["overall_due_at"] = add_working_time(case.overall_due_at, waited)
+        if target.code == case.paused_from_state and case.due_at is not None:
+            changes["due_at"] = add_working_time(case.due_at, waited)
+    return changes
+
+
+# --- writing --------------------------------------------------------------------------
+
+
+def compare_and_swap(case_id: int, expected_version: int, changes: dict[str, Any]) -> bool:
+    """Apply `changes` only if nobody changed the case since `expected_version`."""
+    updated = Case.objects.filter(pk=case_id, version=expected_version).update(
+        version=F("version") + 1, **changes
+    )
+    return updated == 1
+
+
+def record_change(
+    case: Case,
+    expected_version: int,
+    *,
+    action: str,
+    actor_id: int | None,
+    actor_role: str,
+    to_state: str,
+    changes: dict[str, Any],
+    reason: str = "",
+    payload: dict[str, Any] | None = None,
+) -> CaseEvent:
+    """Swap the case to its next version and append the matching event; the event's seq
+    is the new version. Receivers hear of it after commit."""
+    if not compare_and_swap(case.pk, expected_version, changes):
+        raise ConcurrentActionError()
+    event = CaseEvent.objects.create(
+        case_id=case.pk,
+        seq=expected_version + 1,
+        action=action,
+        actor_id=actor_id,
+        actor_role=actor_role,
+        from_state=case.state,
+        to_state=to_state,
+        reason=reason,
+        payload=payload or {},
+        created_at=changes.get("state_entered_at") or clock(),
+    )
+    announce(case.pk, event)
+    return event
+
+
+def announce(case_id: int, event: CaseEvent) -> None:
+    transaction.on_commit(
+        partial(
+            case_changed.send,
+            sender=Case,
+            case_id=case_id,
+            event_id=event.pk,
+            action=event.action,
+        )
+    )
+
+
+def transition_changes(
+    case: Case,
+    action: WorkflowAction,
+    *,
+    actor_id: int | None,
+    reason: str,
+    documents_checked: list[str],
+    now: dt.datetime,
+) -> dict[str, Any]:
+    target = action.to_state
+    changes: dict[str, Any] = {
+        "state": target.code,
+        "acting_role": target.acting_role,
+        "state_entered_at": now,
+        "assignee": None,
+        **sla_changes(case, target, now, reason),
+    }
+    if documents_checked:
+        changes["documents_checked"] = sorted(set(case.documents_checked) | set(documents_checked))
+    if target.is_terminal:
+        changes["closed_at"] = now
+    if action.stamp == "prepared_by":
+        changes.update(prepared_by_id=actor_id, approved_by_id=None)
+    elif action.stamp == "approved_by":
+        changes["approved_by_id"] = actor_id
+    return changes
+
+
+def apply_action(
+    case: Case,
+    action: WorkflowAction,
+    expected_version: int,
+    *,
+    actor_id: int | None,
+    role: str,
+    reason: str,
+    payload: dict[str, Any],
+) -> CaseEvent:
+    """Check reason, documents and guards, then move the case along `action`."""
+    now = clock()
+    check_reason(action, reason)
+    raw = payload.get("documents_checked")
+    checked = [c for c in raw if isinstance(c, str)] if isinstance(raw, list) else []
+    if action.to_state.documents_required:
+        require_documents(case.definition, action.to_state, [*case.documents_checked, *checked])
+    check_guards(
+        GuardContext(
+            case=case, action=action, user_id=actor_id, role=role, now=now, payload=payload
+        )
+    )
+    changes = transition_changes(
+        case, action, actor_id=actor_id, reason=reason, documents_checked=checked, now=now
+    )
+    return record_change(
+        case,
+        expected_version,
+        action=action.code,
+        actor_id=actor_id,
+        actor_role=role,
+        to_state=action.to_state.code,
+        changes=changes,
+        reason=reason,
+        payload=payload,
+    )

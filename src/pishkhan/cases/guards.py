@@ -1,0 +1,146 @@
+"""Guards: named conditions an action may require, registered by name.
+
+A definition lists guard names; the loader refuses a name nobody registered. A guard
+returns None when it holds, or the Persian reason it does not. Other apps add guards by
+decorating a function with ``@guard("name")`` in a module their AppConfig.ready() imports;
+the engine never changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+
+from pishkhan.core.digits import to_persian_digits
+
+if TYPE_CHECKING:
+    from pishkhan.cases.models import Case, WorkflowAction
+
+DEFAULT_INSTANT_RESPONSE_MAX_VISIT_AGE_DAYS = 180
+
+
+@dataclass(frozen=True)
+class GuardContext:
+    case: Case
+    action: WorkflowAction
+    user_id: int | None
+    role: str
+    now: dt.datetime
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+GuardFunction = Callable[[GuardContext], str | None]
+_REGISTRY: dict[str, GuardFunction] = {}
+
+
+def guard(name: str) -> Callable[[GuardFunction], GuardFunction]:
+    """Register `function` under `name`; a second registration of a name is a bug."""
+
+    def register(function: GuardFunction) -> GuardFunction:
+        if name in _REGISTRY and _REGISTRY[name] is not function:
+            raise ValueError(f"guard {name!r} is already registered")
+        _REGISTRY[name] = function
+        return function
+
+    return register
+
+
+def registered_guards() -> frozenset[str]:
+    return frozenset(_REGISTRY)
+
+
+def unregister_guard(name: str) -> None:
+    """For tests that register a guard of their own."""
+    _REGISTRY.pop(name, None)
+
+
+def failed_guard(names: list[str], context: GuardContext) -> str | None:
+    """The Persian reason of the first guard that does not hold, or None."""
+    for name in names:
+        reason = _REGISTRY[name](context)
+        if reason:
+            return reason
+    return None
+
+
+# --- built-in guards ------------------------------------------------------------------
+
+
+@guard("parcel_has_no_open_conditions")
+def parcel_has_no_open_conditions(context: GuardContext) -> str | None:
+    from pishkhan.geo.models import ParcelCondition
+
+    parcel_id = context.case.parcel_id
+    if (
+        parcel_id
+        and ParcelCondition.objects.filter(parcel_id=parcel_id, resolved_at__isnull=True).exists()
+    ):
+        return "برای این ملک بدهی، تخلف یا محدودیت رفع‌نشده ثبت شده است."
+    return None
+
+
+@guard("visit_report_recorded")
+def visit_report_recorded(context: GuardContext) -> str | None:
+    """A report recorded since the case reached its current state (a revisit after a
+    send-back needs a new report)."""
+    from pishkhan.cases.models import VisitReport
+
+    recorded = VisitReport.objects.filter(
+        case_id=context.case.pk, recorded_at__gte=context.case.state_entered_at
+    ).exists()
+    return None if recorded else "ابتدا گزارش بازدید را ثبت کنید."
+
+
+@guard("before_visit")
+def before_visit(context: GuardContext) -> str | None:
+    from pishkhan.cases.models import VisitReport
+
+    if VisitReport.objects.filter(case_id=context.case.pk).exists():
+        return "پس از بازدید، این اقدام ممکن نیست."
+    return None
+
+
+def max_visit_age_days(case: Case) -> int:
+    default = getattr(
+        settings,
+        "PISHKHAN_INSTANT_RESPONSE_MAX_VISIT_AGE_DAYS",
+        DEFAULT_INSTANT_RESPONSE_MAX_VISIT_AGE_DAYS,
+    )
+    return int(case.definition.settings.get("instant_response_max_visit_age_days", default))
+
+
+@guard("recent_valid_visit")
+def recent_valid_visit(context: GuardContext) -> str | None:
+    """The parcel was visited recently (the definition says how recently) and the visit
+    found no violation, so its report can answer this inquiry without a new visit."""
+    from pishkhan.cases.models import VisitReport
+
+    case = context.case
+    if not case.parcel_id:
+        return "این پرونده ملک ندارد."
+    days = max_visit_age_days(case)
+    latest = (
+        VisitReport.objects.filter(parcel_id=case.parcel_id)
+        .order_by("-visited_at")
+        .values("visited_at", "violations_observed")
+        .first()
+    )
+    if latest is None or latest["visited_at"] < context.now - dt.timedelta(days=days):
+        return f"این ملک در {to_persian_digits(days)} روز گذشته بازدید نشده است."
+    if latest["violations_observed"]:
+        return "در آخرین بازدید این ملک تخلف دیده شده است؛ بازدید تازه لازم است."
+    return None
+
+
+@guard("approver_differs_from_preparer")
+def approver_differs_from_preparer(context: GuardContext) -> str | None:
+    prepared_by = context.case.prepared_by_id
+    if prepared_by is None:
+        return "پاسخ هنوز تهیه نشده است."
+    if prepared_by == context.user_id:
+        return "تهیه‌کننده پاسخ نمی‌تواند خودش آن را تأیید کند؛ همکار دیگری باید تأیید کند."
+    return None

@@ -1,0 +1,345 @@
+"""Workflow definitions (data, versioned), cases, their events and visit reports, holidays."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+# Acting roles that are not staff roles: the applicant (citizen) and the system itself.
+APPLICANT = "applicant"
+SYSTEM = "system"
+
+
+class WorkflowDefinition(models.Model):
+    """One version of a service's workflow. Versions are never edited: a change is a new
+    version, and every case stays on the version it started on."""
+
+    service_type = models.ForeignKey(
+        "catalog.ServiceType",
+        verbose_name="نوع خدمت",
+        on_delete=models.PROTECT,
+        related_name="workflow_definitions",
+    )
+    version = models.PositiveIntegerField("نسخه", validators=[MinValueValidator(1)])
+    title = models.CharField("عنوان", max_length=160, blank=True)
+    is_active = models.BooleanField("فعال", default=True)
+    open_roles = models.JSONField("نقش‌های مجاز برای ثبت", default=list)
+    sla_hours = models.PositiveIntegerField("مهلت کل (ساعت کاری)", null=True, blank=True)
+    documents = models.JSONField("مدارک (کد ← عنوان)", default=dict)
+    settings = models.JSONField("تنظیمات", default=dict, blank=True)
+    loaded_from = models.CharField("بارگذاری از", max_length=300, blank=True)
+    checksum = models.CharField("چکیده", max_length=64)
+    created_at = models.DateTimeField("زمان ایجاد", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "تعریف گردش کار"
+        verbose_name_plural = "تعریف‌های گردش کار"
+        ordering = ["service_type", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service_type", "version"], name="workflow_definition_version"
+            ),
+            models.UniqueConstraint(
+                fields=["service_type"],
+                condition=Q(is_active=True),
+                name="workflow_definition_one_active",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title or self.service_type_id} — نسخه {self.version}"
+
+
+class WorkflowState(models.Model):
+    definition = models.ForeignKey(
+        WorkflowDefinition, verbose_name="تعریف", on_delete=models.CASCADE, related_name="states"
+    )
+    code = models.CharField("کد", max_length=40)
+    label = models.CharField("عنوان", max_length=120)
+    acting_role = models.CharField("نقش اقدام‌کننده", max_length=20, blank=True)
+    sla_hours = models.PositiveIntegerField("مهلت (ساعت کاری)", null=True, blank=True)
+    documents_required = models.JSONField("مدارک لازم", default=list, blank=True)
+    data_editable = models.BooleanField("اطلاعات قابل ویرایش", default=False)
+    is_initial = models.BooleanField("وضعیت آغازین", default=False)
+    is_terminal = models.BooleanField("وضعیت پایانی", default=False)
+    pauses_sla = models.BooleanField("توقف مهلت (در انتظار متقاضی)", default=False)
+    position = models.PositiveSmallIntegerField("ترتیب", default=0)
+
+    class Meta:
+        verbose_name = "وضعیت گردش کار"
+        verbose_name_plural = "وضعیت‌های گردش کار"
+        ordering = ["definition", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["definition", "code"], name="workflow_state_code")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class WorkflowAction(models.Model):
+    definition = models.ForeignKey(
+        WorkflowDefinition, verbose_name="تعریف", on_delete=models.CASCADE, related_name="actions"
+    )
+    code = models.CharField("کد", max_length=40)
+    label = models.CharField("عنوان", max_length=120)
+    from_state = models.ForeignKey(
+        WorkflowState, verbose_name="از وضعیت", on_delete=models.CASCADE, related_name="+"
+    )
+    to_state = models.ForeignKey(
+        WorkflowState, verbose_name="به وضعیت", on_delete=models.CASCADE, related_name="+"
+    )
+    roles = models.JSONField("نقش‌های مجاز", default=list)
+    guards = models.JSONField("شرط‌ها", default=list, blank=True)
+    reason_required = models.BooleanField("ذکر علت لازم است", default=False)
+    stamp = models.CharField(
+        "ثبت اقدام‌کننده در پرونده",
+        max_length=20,
+        blank=True,
+        help_text="prepared_by یا approved_by: کاربر اقدام‌کننده در این فیلد پرونده ثبت می‌شود.",
+    )
+    position = models.PositiveSmallIntegerField("ترتیب", default=0)
+
+    class Meta:
+        verbose_name = "اقدام گردش کار"
+        verbose_name_plural = "اقدام‌های گردش کار"
+        ordering = ["definition", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["definition", "from_state", "code"], name="workflow_action_code"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Channel(models.TextChoices):
+    IN_PERSON = "in_person", "حضوری"
+    ONLINE = "online", "غیرحضوری"
+
+
+OPEN = Q(closed_at__isnull=True)
+
+
+class Case(models.Model):
+    """One request and all its history. The row carries what cartables filter on."""
+
+    tracking_code = models.CharField("کد رهگیری", max_length=12, unique=True)
+    service_type = models.ForeignKey(
+        "catalog.ServiceType", verbose_name="نوع خدمت", on_delete=models.PROTECT, related_name="+"
+    )
+    definition = models.ForeignKey(
+        WorkflowDefinition,
+        verbose_name="نسخه گردش کار",
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    applicant = models.ForeignKey(
+        "accounts.Citizen", verbose_name="متقاضی", on_delete=models.PROTECT, related_name="cases"
+    )
+    parcel = models.ForeignKey(
+        "geo.Parcel",
+        verbose_name="ملک",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
+    office = models.ForeignKey(
+        "offices.Office", verbose_name="دفتر", on_delete=models.PROTECT, related_name="cases"
+    )
+    district = models.ForeignKey(
+        "geo.District", verbose_name="منطقه", on_delete=models.PROTECT, related_name="cases"
+    )
+    channel = models.CharField("شیوه ثبت", max_length=10, choices=Channel.choices)
+    state = models.CharField("وضعیت", max_length=40)
+    acting_role = models.CharField("نقش اقدام‌کننده", max_length=20, blank=True)
+    state_entered_at = models.DateTimeField("زمان ورود به وضعیت")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="در دست",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    due_at = models.DateTimeField("مهلت این مرحله", null=True, blank=True)
+    overall_due_at = models.DateTimeField("مهلت کل", null=True, blank=True)
+    sla_paused_at = models.DateTimeField("توقف مهلت از", null=True, blank=True)
+    paused_from_state = models.CharField("وضعیت پیش از توقف", max_length=40, blank=True)
+    pause_reason = models.CharField("علت توقف مهلت", max_length=500, blank=True)
+    documents_checked = models.JSONField("مدارک بررسی‌شده", default=list, blank=True)
+    version = models.PositiveIntegerField("نسخه", default=1)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="ثبت‌کننده",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    opened_at = models.DateTimeField("زمان ثبت", default=timezone.now)
+    closed_at = models.DateTimeField("زمان بسته شدن", null=True, blank=True)
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="تهیه‌کننده پاسخ",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="تأییدکننده پاسخ",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "پرونده"
+        verbose_name_plural = "پرونده‌ها"
+        ordering = ["-opened_at"]
+        indexes = [
+            models.Index(
+                fields=["office", "acting_role", "state"], condition=OPEN, name="case_open_office"
+            ),
+            models.Index(
+                fields=["district", "acting_role"], condition=OPEN, name="case_open_district"
+            ),
+            models.Index(fields=["assignee", "due_at"], condition=OPEN, name="case_open_assignee"),
+            models.Index(fields=["applicant", "-opened_at"], name="case_applicant_opened"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(version__gte=1), name="case_version_positive"),
+            models.CheckConstraint(
+                condition=Q(prepared_by__isnull=True)
+                | Q(approved_by__isnull=True)
+                | ~Q(prepared_by=models.F("approved_by")),
+                name="case_maker_checker",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.tracking_code
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class CaseEvent(models.Model):
+    """An append-only record of one change of a case. `seq` equals the case version the
+    change produced, so the events and the version agree one-to-one."""
+
+    case = models.ForeignKey(
+        Case, verbose_name="پرونده", on_delete=models.CASCADE, related_name="events"
+    )
+    seq = models.PositiveIntegerField("شماره")
+    action = models.CharField("اقدام", max_length=40)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="اقدام‌کننده",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_role = models.CharField("نقش اقدام‌کننده", max_length=20)
+    from_state = models.CharField("از وضعیت", max_length=40, blank=True)
+    to_state = models.CharField("به وضعیت", max_length=40)
+    reason = models.TextField("علت", blank=True)
+    payload = models.JSONField("جزئیات", default=dict, blank=True)
+    created_at = models.DateTimeField("زمان", default=timezone.now)
+
+    class Meta:
+        verbose_name = "رویداد پرونده"
+        verbose_name_plural = "رویدادهای پرونده"
+        ordering = ["case", "seq"]
+        constraints = [models.UniqueConstraint(fields=["case", "seq"], name="case_event_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}#{self.seq} {self.action}"
+
+
+class VisitReport(models.Model):
+    """What an inspector saw on site. Later instant responses read recent reports of the
+    same parcel, so the parcel is kept on the report too."""
+
+    case = models.ForeignKey(
+        Case, verbose_name="پرونده", on_delete=models.PROTECT, related_name="visit_reports"
+    )
+    parcel = models.ForeignKey(
+        "geo.Parcel",
+        verbose_name="ملک",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="visit_reports",
+    )
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="کارشناس بازدید", on_delete=models.PROTECT
+    )
+    visited_at = models.DateTimeField("زمان بازدید")
+    observed_land_use = models.CharField("کاربری مشاهده‌شده", max_length=20)
+    built_area = models.DecimalField(
+        "مساحت ساخته‌شده (مترمربع)",
+        max_digits=10,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+    )
+    floors = models.PositiveSmallIntegerField("تعداد طبقات")
+    violations_observed = models.JSONField("تخلفات مشاهده‌شده", default=list, blank=True)
+    photo_refs = models.JSONField("عکس‌ها", default=list, blank=True)
+    notes = models.TextField("توضیحات", blank=True)
+    recorded_at = models.DateTimeField("زمان ثبت", default=timezone.now)
+
+    class Meta:
+        verbose_name = "گزارش بازدید"
+        verbose_name_plural = "گزارش‌های بازدید"
+        ordering = ["-visited_at"]
+        indexes = [
+            models.Index(fields=["parcel", "-visited_at"], name="visit_parcel_recent"),
+            models.Index(fields=["case", "-recorded_at"], name="visit_case_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"بازدید پرونده {self.case_id}"
+
+    @property
+    def photos_count(self) -> int:
+        return len(self.photo_refs)
+
+
+class Holiday(models.Model):
+    """An official holiday: no working hour counts on it."""
+
+    date = models.DateField("تاریخ", unique=True)
+    title = models.CharField("عنوان", max_length=120)
+
+    class Meta:
+        verbose_name = "تعطیل رسمی"
+        verbose_name_plural = "تعطیلات رسمی"
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TrackingSequence(models.Model):
+    """The last tracking number handed out in a Jalali year."""
+
+    year = models.PositiveSmallIntegerField("سال شمسی", primary_key=True)
+    last = models.PositiveIntegerField("آخرین شماره", default=0)
+
+    class Meta:
+        verbose_name = "شمارنده کد رهگیری"
+        verbose_name_plural = "شمارنده‌های کد رهگیری"
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"

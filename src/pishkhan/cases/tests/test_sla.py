@@ -1,0 +1,79 @@
+"""SLA clocks on the working calendar: per state, overall, paused while waiting on the
+applicant and resumed by the working time spent waiting."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from pishkhan.cases import engine
+from pishkhan.cases.calendar import add_working_hours
+from pishkhan.cases.models import Holiday
+from pishkhan.cases.tests.conftest import World, act
+from pishkhan.offices.roles import Role
+
+TEHRAN = timezone.get_default_timezone()
+WEDNESDAY = dt.date(2025, 10, 29)  # 1404/08/07
+
+
+def at(day: dt.date, hour: int, minute: int = 0, plus_days: int = 0) -> dt.datetime:
+    day = day + dt.timedelta(days=plus_days)
+    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=TEHRAN)
+
+
+class Clock:
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.now = at(WEDNESDAY, 10)
+        monkeypatch.setattr(engine, "clock", lambda: self.now)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    return Clock(monkeypatch)
+
+
+def test_each_state_is_due_after_its_working_hours(world: World, clock: Clock) -> None:
+    case = world.open_case()
+    assert case.due_at == at(WEDNESDAY, 10, plus_days=1)  # 7 h: Wed 4.5 h + Thu 2.5 h
+    assert case.overall_due_at == add_working_hours(clock.now, 70)
+    clock.now = at(WEDNESDAY, 9, plus_days=1)  # Thursday
+    case = act(world.a[Role.TECHNICAL_MANAGER], case, "refer_to_inspector")
+    # 21 h from Thursday 09:00: Thu 5.5 h, Friday off, Sat 7, Sun 7, Mon 1.5 → 09:00
+    assert case.due_at == at(WEDNESDAY, 9, plus_days=5)
+    assert case.state_entered_at == clock.now
+
+
+def test_a_holiday_moves_the_due_time(world: World, clock: Clock) -> None:
+    Holiday.objects.create(date=WEDNESDAY + dt.timedelta(days=1), title="تعطیل آزمایشی")
+    case = world.open_case()
+    assert case.due_at == at(WEDNESDAY, 10, plus_days=3)  # Thursday holiday, Friday weekend
+
+
+def test_waiting_on_the_applicant_pauses_and_resumes_the_clock(world: World, clock: Clock) -> None:
+    tm = world.a[Role.TECHNICAL_MANAGER]
+    case = world.open_case()
+    due, overall = case.due_at, case.overall_due_at
+    assert due is not None
+    assert overall is not None
+    # paused on Wednesday 11:00 with a reason
+    clock.now = at(WEDNESDAY, 11)
+    case = act(tm, case, "request_documents", reason="سند ناخوانا است")
+    assert (case.sla_paused_at, case.pause_reason) == (clock.now, "سند ناخوانا است")
+    assert case.paused_from_state == "registered"
+    assert case.due_at == due
+    # resumed on Saturday 09:00: 12 working hours passed (Wed 3.5, Thu 7, Sat 1.5)
+    clock.now = at(WEDNESDAY, 9, plus_days=3)
+    case = act(tm, case, "supply_documents")
+    assert case.sla_paused_at is None
+    assert case.pause_reason == ""
+    assert case.due_at == add_working_hours(due, 12) == at(WEDNESDAY, 8, plus_days=4)
+    assert case.overall_due_at == add_working_hours(overall, 12)
+
+
+def test_a_case_closed_while_paused_has_no_clock(world: World, clock: Clock) -> None:
+    tm = world.a[Role.TECHNICAL_MANAGER]
+    case = act(tm, world.open_case(), "request_documents", reason="سند ناخوانا است")
+    case = act(tm, case, "cancel", reason="متقاضی مراجعه نکرد")
+    assert (case.due_at, case.sla_paused_at, case.closed_at) == (None, None, clock.now)

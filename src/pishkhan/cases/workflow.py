@@ -1,0 +1,559 @@
+"""Workflow definitions as data: the file format, its validation, and versioned loading.
+
+A definition is a JSON document (see docs/workflow.md). Loading it validates the whole
+graph and refuses it with every problem listed; an unchanged document is a no-op; a changed
+one becomes the next version and the previous version stops taking new cases. Cases keep
+the version they started on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+
+from pishkhan.cases.guards import registered_guards
+from pishkhan.cases.models import (
+    APPLICANT,
+    SYSTEM,
+    WorkflowAction,
+    WorkflowDefinition,
+    WorkflowState,
+)
+from pishkhan.offices.roles import OFFICE_ROLES, ROLE_SCOPE, Role, Scope
+
+DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
+
+READ_ONLY_ROLES = frozenset(str(r) for r, scope in ROLE_SCOPE.items() if scope == Scope.CITY)
+ACTING_ROLES = frozenset(str(r) for r in Role) - READ_ONLY_ROLES | {APPLICANT, SYSTEM}
+OPEN_ROLES = frozenset(str(r) for r in OFFICE_ROLES) | {APPLICANT}
+STAMPS = frozenset({"", "prepared_by", "approved_by"})
+# Event names the engine writes itself; a definition cannot reuse them as action codes.
+RESERVED_ACTIONS = frozenset({"open", "claim", "release", "record_visit_report"})
+CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+
+
+@dataclass(frozen=True)
+class StateSpec:
+    code: str
+    label: str
+    role: str = ""
+    sla_hours: int | None = None
+    documents_required: tuple[str, ...] = ()
+    data_editable: bool = False
+    initial: bool = False
+    terminal: bool = False
+    pauses_sla: bool = False
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    code: str
+    label: str
+    from_state: str
+    to_state: str
+    roles: tuple[str, ...]
+    guards: tuple[str, ...] = ()
+    reason_required: bool = False
+    stamp: str = ""
+
+
+@dataclass(frozen=True)
+class DefinitionSpec:
+    service: str
+    title: str
+    open_roles: tuple[str, ...]
+    sla_hours: int | None
+    documents: dict[str, str]
+    settings: dict[str, Any]
+    states: tuple[StateSpec, ...]
+    actions: tuple[ActionSpec, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The canonical document: defaults filled in, one action per from-state."""
+        data = asdict(self)
+        for action in data["actions"]:
+            action["from"] = action.pop("from_state")
+            action["to"] = action.pop("to_state")
+        return json.loads(json.dumps(data))  # tuples become lists
+
+    @property
+    def checksum(self) -> str:
+        canonical = json.dumps(
+            self.as_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        )
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    definition: WorkflowDefinition
+    created: bool
+
+
+def problem(message: str, code: str) -> ValidationError:
+    return ValidationError(message, code=code)
+
+
+# --- parsing --------------------------------------------------------------------------
+
+
+def _text(raw: dict[str, Any], key: str, where: str, problems: list[ValidationError]) -> str:
+    value = raw.get(key)
+    if not isinstance(value, str) or not value.strip():
+        problems.append(
+            problem(f"{where}: «{key}» باید متن غیرخالی باشد ({key} missing).", "format")
+        )
+        return ""
+    return value.strip()
+
+
+def _str_list(value: Any, where: str, problems: list[ValidationError]) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        problems.append(problem(f"{where} باید فهرستی از متن باشد (list of strings).", "format"))
+        return ()
+    return tuple(value)
+
+
+def _hours(value: Any, where: str, problems: list[ValidationError]) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        problems.append(problem(f"{where}: مهلت باید عدد صحیح مثبت باشد (sla_hours).", "format"))
+        return None
+    return value
+
+
+def _parse_state(raw: Any, problems: list[ValidationError]) -> StateSpec | None:
+    if not isinstance(raw, dict):
+        problems.append(problem("هر وضعیت باید یک شیء JSON باشد (state object).", "format"))
+        return None
+    code = _text(raw, "code", "وضعیت", problems)
+    where = f"وضعیت «{code}»"
+    return StateSpec(
+        code=code,
+        label=_text(raw, "label", where, problems),
+        role=str(raw.get("role") or ""),
+        sla_hours=_hours(raw.get("sla_hours"), where, problems),
+        documents_required=_str_list(raw.get("documents_required"), where, problems),
+        data_editable=bool(raw.get("data_editable", False)),
+        initial=bool(raw.get("initial", False)),
+        terminal=bool(raw.get("terminal", False)),
+        pauses_sla=bool(raw.get("pauses_sla", False)),
+    )
+
+
+def _parse_actions(raw: Any, problems: list[ValidationError]) -> list[ActionSpec]:
+    """One spec per from-state: ``"from": ["a", "b"]`` is two actions with one code."""
+    if not isinstance(raw, dict):
+        problems.append(problem("هر اقدام باید یک شیء JSON باشد (action object).", "format"))
+        return []
+    code = _text(raw, "code", "اقدام", problems)
+    where = f"اقدام «{code}»"
+    sources = _str_list(raw.get("from"), f"{where}: from", problems)
+    if not sources:
+        problems.append(problem(f"{where}: وضعیت مبدأ ندارد (from missing).", "format"))
+    label = _text(raw, "label", where, problems)
+    target = _text(raw, "to", where, problems)
+    roles = _str_list(raw.get("roles"), f"{where}: roles", problems)
+    guards = _str_list(raw.get("guards"), f"{where}: guards", problems)
+    return [
+        ActionSpec(
+            code=code,
+            label=label,
+            from_state=source,
+            to_state=target,
+            roles=roles,
+            guards=guards,
+            reason_required=bool(raw.get("reason_required", False)),
+            stamp=str(raw.get("stamp") or ""),
+        )
+        for source in sources
+    ]
+
+
+def parse_definition(data: Any) -> DefinitionSpec:
+    """Read a definition document; raise ValidationError with every problem found."""
+    problems: list[ValidationError] = []
+    if not isinstance(data, dict):
+        raise ValidationError([problem("تعریف باید یک شیء JSON باشد (object).", "format")])
+    raw_states = data.get("states")
+    raw_actions = data.get("actions")
+    if not isinstance(raw_states, list) or not isinstance(raw_actions, list):
+        problems.append(problem("«states» و «actions» باید فهرست باشند (lists).", "format"))
+        raw_states = raw_states if isinstance(raw_states, list) else []
+        raw_actions = raw_actions if isinstance(raw_actions, list) else []
+    documents = data.get("documents") or {}
+    if not isinstance(documents, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in documents.items()
+    ):
+        problems.append(problem("«documents» باید نگاشت کد به عنوان باشد.", "format"))
+        documents = {}
+    settings = data.get("settings") or {}
+    if not isinstance(settings, dict):
+        problems.append(problem("«settings» باید یک شیء JSON باشد.", "format"))
+        settings = {}
+    states = [s for s in (_parse_state(r, problems) for r in raw_states) if s]
+    actions = [a for r in raw_actions for a in _parse_actions(r, problems)]
+    spec = DefinitionSpec(
+        service=_text(data, "service", "تعریف", problems),
+        title=str(data.get("title") or ""),
+        open_roles=_str_list(data.get("open_roles"), "open_roles", problems),
+        sla_hours=_hours(data.get("sla_hours"), "تعریف", problems),
+        documents=dict(documents),
+        settings=dict(settings),
+        states=tuple(states),
+        actions=tuple(actions),
+    )
+    problems.extend(definition_problems(spec))
+    if problems:
+        raise ValidationError(problems)
+    return spec
+
+
+# --- validation -----------------------------------------------------------------------
+
+
+def definition_problems(spec: DefinitionSpec) -> list[ValidationError]:
+    """Every reason the graph of `spec` is not a usable workflow."""
+    return [
+        *_code_problems(spec),
+        *_start_and_end_problems(spec),
+        *_role_problems(spec),
+        *_reference_problems(spec),
+        *_graph_problems(spec),
+    ]
+
+
+def _code_problems(spec: DefinitionSpec) -> list[ValidationError]:
+    found: list[ValidationError] = []
+    seen_states: set[str] = set()
+    for state in spec.states:
+        if state.code and not CODE.match(state.code):
+            found.append(problem(f"کد وضعیت «{state.code}» نامعتبر است (bad code).", "bad_code"))
+        if state.code in seen_states:
+            found.append(
+                problem(f"وضعیت «{state.code}» دو بار تعریف شده است (duplicate).", "duplicate")
+            )
+        seen_states.add(state.code)
+    seen_actions: set[tuple[str, str]] = set()
+    for action in spec.actions:
+        if action.code and not CODE.match(action.code):
+            found.append(problem(f"کد اقدام «{action.code}» نامعتبر است (bad code).", "bad_code"))
+        if action.code in RESERVED_ACTIONS:
+            found.append(
+                problem(f"کد اقدام «{action.code}» رزرو شده است (reserved).", "reserved_action")
+            )
+        key = (action.code, action.from_state)
+        if key in seen_actions:
+            found.append(
+                problem(
+                    f"اقدام «{action.code}» از وضعیت «{action.from_state}» تکراری است (duplicate).",
+                    "duplicate",
+                )
+            )
+        seen_actions.add(key)
+    return found
+
+
+def _start_and_end_problems(spec: DefinitionSpec) -> list[ValidationError]:
+    found: list[ValidationError] = []
+    initial = [s.code for s in spec.states if s.initial]
+    if len(initial) != 1:
+        found.append(
+            problem(
+                f"دقیقاً یک وضعیت آغازین لازم است؛ {len(initial)} وضعیت آغازین تعریف شده است "
+                "(exactly one initial state).",
+                "initial_count",
+            )
+        )
+    if not any(s.terminal for s in spec.states):
+        found.append(problem("هیچ وضعیت پایانی تعریف نشده است (no terminal state).", "no_terminal"))
+    for state in spec.states:
+        if state.terminal and (state.initial or state.pauses_sla or state.role or state.sla_hours):
+            found.append(
+                problem(
+                    f"وضعیت پایانی «{state.code}» نباید آغازین، متوقف‌کننده مهلت، دارای نقش یا "
+                    "مهلت باشد (terminal state with role/SLA).",
+                    "terminal_state",
+                )
+            )
+    return found
+
+
+def _role_problems(spec: DefinitionSpec) -> list[ValidationError]:
+    found: list[ValidationError] = []
+
+    def check(role: str, where: str, allowed: frozenset[str]) -> None:
+        if role in READ_ONLY_ROLES:
+            found.append(
+                problem(
+                    f"{where}: نقش «{role}» فقط خواندنی است و اقدام نمی‌کند (read-only role).",
+                    "read_only_role",
+                )
+            )
+        elif role not in allowed:
+            found.append(
+                problem(f"{where}: نقش «{role}» شناخته نیست (unknown role).", "unknown_role")
+            )
+
+    for role in spec.open_roles:
+        check(role, "ثبت پرونده", OPEN_ROLES)
+    if not spec.open_roles:
+        found.append(problem("«open_roles» خالی است (no role may open).", "unknown_role"))
+    for state in spec.states:
+        if not state.terminal:
+            check(state.role, f"وضعیت «{state.code}»", ACTING_ROLES)
+    for action in spec.actions:
+        if not action.roles:
+            found.append(problem(f"اقدام «{action.code}» نقشی ندارد (no roles).", "unknown_role"))
+        for role in action.roles:
+            check(role, f"اقدام «{action.code}»", ACTING_ROLES)
+    return found
+
+
+def _reference_problems(spec: DefinitionSpec) -> list[ValidationError]:
+    found: list[ValidationError] = []
+    states = {s.code: s for s in spec.states}
+    guards = registered_guards()
+    for action in spec.actions:
+        where = f"اقدام «{action.code}»"
+        for end in (action.from_state, action.to_state):
+            if end not in states:
+                found.append(
+                    problem(
+                        f"{where}: وضعیت «{end}» تعریف نشده است (unknown state).", "unknown_state"
+                    )
+                )
+        for name in action.guards:
+            if name not in guards:
+                found.append(
+                    problem(f"{where}: شرط «{name}» ثبت نشده است (unknown guard).", "unknown_guard")
+                )
+        if action.stamp not in STAMPS:
+            found.append(problem(f"{where}: stamp «{action.stamp}» شناخته نیست.", "unknown_stamp"))
+        target = states.get(action.to_state)
+        if target and target.pauses_sla and not action.reason_required:
+            found.append(
+                problem(
+                    f"{where}: ورود به وضعیت متوقف‌کننده مهلت باید با ذکر علت باشد "
+                    "(pause needs reason_required).",
+                    "pause_without_reason",
+                )
+            )
+    for state in spec.states:
+        for document in state.documents_required:
+            if document not in spec.documents:
+                found.append(
+                    problem(
+                        f"وضعیت «{state.code}»: مدرک «{document}» در «documents» نیست "
+                        "(unknown document).",
+                        "unknown_document",
+                    )
+                )
+    return found
+
+
+def _graph_problems(spec: DefinitionSpec) -> list[ValidationError]:
+    found: list[ValidationError] = []
+    outgoing: dict[str, list[ActionSpec]] = {s.code: [] for s in spec.states}
+    for action in spec.actions:
+        if action.from_state in outgoing:
+            outgoing[action.from_state].append(action)
+    for state in spec.states:
+        actions = outgoing[state.code]
+        if state.terminal and actions:
+            found.append(
+                problem(
+                    f"از وضعیت پایانی «{state.code}» اقدامی نباید باشد (terminal has actions).",
+                    "terminal_has_action",
+                )
+            )
+        elif not state.terminal and not actions:
+            found.append(
+                problem(
+                    f"وضعیت «{state.code}» پایانی نیست و هیچ اقدامی از آن نیست (dead end).",
+                    "dead_end",
+                )
+            )
+        elif not state.terminal and not any(state.role in a.roles for a in actions):
+            found.append(
+                problem(
+                    f"نقش اقدام‌کننده وضعیت «{state.code}» هیچ اقدامی از آن ندارد "
+                    "(acting role cannot act).",
+                    "acting_role_cannot_act",
+                )
+            )
+    for code in sorted(set(outgoing) - _reachable(spec, outgoing)):
+        found.append(
+            problem(
+                f"وضعیت «{code}» از وضعیت آغازین دست‌یافتنی نیست (unreachable state).",
+                "unreachable",
+            )
+        )
+    return found
+
+
+def _reachable(spec: DefinitionSpec, outgoing: dict[str, list[ActionSpec]]) -> set[str]:
+    initial = [s.code for s in spec.states if s.initial]
+    seen = set(initial[:1])
+    frontier = list(seen)
+    while frontier:
+        for action in outgoing.get(frontier.pop(), []):
+            if action.to_state in outgoing and action.to_state not in seen:
+                seen.add(action.to_state)
+                frontier.append(action.to_state)
+    return seen
+
+
+# --- loading --------------------------------------------------------------------------
+
+
+def read_definition_file(path: str | Path) -> Any:
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ValidationError(
+            problem(f"فایل تعریف «{path}» خوانده نشد: {exc}", "unreadable")
+        ) from None
+
+
+def load_definition(source: str | Path | dict[str, Any]) -> LoadResult:
+    """Validate and store a definition; unchanged → the active version, changed → N+1."""
+    from pishkhan.catalog.models import ServiceType
+
+    loaded_from = "" if isinstance(source, dict) else str(source)
+    spec = parse_definition(source if isinstance(source, dict) else read_definition_file(source))
+    service = ServiceType.objects.filter(code=spec.service).first()
+    if service is None:
+        raise ValidationError(
+            problem(
+                f"خدمت «{spec.service}» در فهرست خدمات نیست (unknown service).", "unknown_service"
+            )
+        )
+    with transaction.atomic():
+        active = (
+            WorkflowDefinition.objects.select_for_update()
+            .filter(service_type=service, is_active=True)
+            .first()
+        )
+        if active is not None and active.checksum == spec.checksum:
+            return LoadResult(active, created=False)
+        if active is not None:
+            active.is_active = False
+            active.save(update_fields=["is_active"])
+        latest = service.workflow_definitions.aggregate(v=Max("version"))["v"] or 0
+        return LoadResult(_store(spec, service, latest + 1, loaded_from), created=True)
+
+
+def _store(
+    spec: DefinitionSpec, service: Any, version: int, loaded_from: str
+) -> WorkflowDefinition:
+    definition = WorkflowDefinition.objects.create(
+        service_type=service,
+        version=version,
+        title=spec.title,
+        open_roles=list(spec.open_roles),
+        sla_hours=spec.sla_hours,
+        documents=spec.documents,
+        settings=spec.settings,
+        loaded_from=loaded_from,
+        checksum=spec.checksum,
+    )
+    WorkflowState.objects.bulk_create(
+        WorkflowState(
+            definition=definition,
+            code=s.code,
+            label=s.label,
+            acting_role=s.role,
+            sla_hours=s.sla_hours,
+            documents_required=list(s.documents_required),
+            data_editable=s.data_editable,
+            is_initial=s.initial,
+            is_terminal=s.terminal,
+            pauses_sla=s.pauses_sla,
+            position=position,
+        )
+        for position, s in enumerate(spec.states)
+    )
+    states = {s.code: s for s in definition.states.all()}
+    WorkflowAction.objects.bulk_create(
+        WorkflowAction(
+            definition=definition,
+            code=a.code,
+            label=a.label,
+            from_state=states[a.from_state],
+            to_state=states[a.to_state],
+            roles=list(a.roles),
+            guards=list(a.guards),
+            reason_required=a.reason_required,
+            stamp=a.stamp,
+            position=position,
+        )
+        for position, a in enumerate(spec.actions)
+    )
+    return definition
+
+
+def definition_to_dict(definition: WorkflowDefinition) -> dict[str, Any]:
+    """The canonical document of a stored version (loading it again is a no-op)."""
+    states = list(definition.states.all())
+    actions = definition.actions.select_related("from_state", "to_state")
+    spec = DefinitionSpec(
+        service=definition.service_type.code,
+        title=definition.title,
+        open_roles=tuple(definition.open_roles),
+        sla_hours=definition.sla_hours,
+        documents=dict(definition.documents),
+        settings=dict(definition.settings),
+        states=tuple(
+            StateSpec(
+                code=s.code,
+                label=s.label,
+                role=s.acting_role,
+                sla_hours=s.sla_hours,
+                documents_required=tuple(s.documents_required),
+                data_editable=s.data_editable,
+                initial=s.is_initial,
+                terminal=s.is_terminal,
+                pauses_sla=s.pauses_sla,
+            )
+            for s in states
+        ),
+        actions=tuple(
+            ActionSpec(
+                code=a.code,
+                label=a.label,
+                from_state=a.from_state.code,
+                to_state=a.to_state.code,
+                roles=tuple(a.roles),
+                guards=tuple(a.guards),
+                reason_required=a.reason_required,
+                stamp=a.stamp,
+            )
+            for a in actions
+        ),
+    )
+    return spec.as_dict()
+
+
+def publish_definition_edit(definition: WorkflowDefinition, changes: dict[str, Any]) -> LoadResult:
+    """An edit is never applied in place: the edited document is loaded as a new version
+    (validated like a file), so cases already open keep the version they started on.
+    `changes` replaces top-level keys of the document (e.g. ``states`` or ``settings``)."""
+    return load_definition({**definition_to_dict(definition), **changes})
+
+
+def load_all_definitions(directory: Path = DEFINITIONS_DIR) -> list[tuple[Path, LoadResult]]:
+    return [(path, load_definition(path)) for path in sorted(directory.glob("*.json"))]
