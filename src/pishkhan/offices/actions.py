@@ -28,8 +28,11 @@ from pishkhan.offices.models import (
     RoleAssignment,
     StaffMember,
 )
+from pishkhan.offices.roles import Role
 
 audit = logging.getLogger("pishkhan.audit")
+
+ADMIN_SITE_ROLES = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})
 
 OFFICE_CREATED_REASON = "ثبت دفتر"
 REASON_REQUIRED = "علت تغییر وضعیت، منطقه یا نشانی دفتر را بنویسید."
@@ -212,6 +215,10 @@ def do_assign_role(
         assignment.full_clean()
         _refuse_overlapping_role(assignment)
         assignment.save()
+        if role in ADMIN_SITE_ROLES and not staff.user.is_staff:
+            # The supervision unit and administrators work in the admin site; what they
+            # may do there follows their roles (accounts.backends.RolePermissionBackend).
+            User.objects.filter(pk=staff.user_id).update(is_staff=True)
     _log_on_commit("role %s given to staff %s by user %s", role, staff.pk, _actor_id(actor))
     return assignment
 

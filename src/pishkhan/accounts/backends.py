@@ -1,0 +1,71 @@
+"""Admin permissions that follow a person's roles, not hand-kept permission rows.
+
+- administrator: every permission on Pishkhan's own apps and on users/groups;
+- supervisor (the supervision unit): may view all master data, and drafts and maintains
+  the municipality↔office contracts and the office staff's employment contracts.
+A role grants these only while its assignment is in force (see accounts.access).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.backends import BaseBackend
+from django.contrib.auth.models import Permission
+
+from pishkhan.accounts.access import load_principal
+from pishkhan.offices.roles import Role
+
+PISHKHAN_APPS = ("accounts", "geo", "offices", "catalog", "cases")
+ADMINISTRATOR_APPS = (*PISHKHAN_APPS, "auth")
+SUPERVISOR_EDITS = {
+    "offices": ("officecontract", "employmentcontract"),
+}
+
+
+def _perm_names(queryset: Any) -> set[str]:
+    return {
+        f"{app}.{codename}"
+        for app, codename in queryset.values_list("content_type__app_label", "codename")
+    }
+
+
+def role_permissions(user: Any) -> set[str]:
+    principal = load_principal(user)
+    perms: set[str] = set()
+    if principal.has_role(Role.ADMINISTRATOR):
+        perms |= _perm_names(
+            Permission.objects.filter(content_type__app_label__in=ADMINISTRATOR_APPS)
+        )
+    if principal.has_role(Role.SUPERVISOR):
+        perms |= _perm_names(
+            Permission.objects.filter(
+                content_type__app_label__in=PISHKHAN_APPS, codename__startswith="view_"
+            )
+        )
+        for app, models in SUPERVISOR_EDITS.items():
+            perms |= _perm_names(
+                Permission.objects.filter(
+                    content_type__app_label=app, content_type__model__in=models
+                ).exclude(codename__startswith="delete_")
+            )
+    return perms
+
+
+class RolePermissionBackend(BaseBackend):
+    """Answers has_perm from the user's roles; authentication stays with ModelBackend."""
+
+    def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        cached = getattr(user_obj, "_pishkhan_role_perms", None)
+        if cached is None:
+            cached = role_permissions(user_obj)
+            user_obj._pishkhan_role_perms = cached
+        return cached
+
+    def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
+        return perm in self.get_all_permissions(user_obj, obj)
+
+    def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
+        return any(p.startswith(f"{app_label}.") for p in self.get_all_permissions(user_obj))
