@@ -10,5 +10,6 @@ admin.site.index_title = "اطلاعات پایه"
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/", include("pishkhan.accounts.urls")),
+    path("cases/", include("pishkhan.cases.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -20,6 +20,7 @@ from pishkhan.cases.errors import (
     ConcurrentActionError,
     NoActiveDefinition,
     OpenNotAllowed,
+    ReasonRequired,
     RoleNotAllowed,
     WorkflowError,
 )
@@ -340,3 +341,41 @@ def do_record_visit_report(
             },
         )
     return report
+
+
+# --- follow-up notes ------------------------------------------------------------------
+
+FOLLOW_UP_NOTE = "follow_up_note"
+FOLLOW_UP_NOTE_MAX_LENGTH = 1000
+
+
+def do_add_follow_up_note(user: Any, case_id: Any, text: str) -> CaseEvent:
+    """A follow-up officer of the case's office writes down how they chased it.
+
+    The note is an event (action ``follow_up_note``, no change of state or assignee). It
+    bumps the case version like every event, so ``version`` still equals the number of
+    events; the note needs no expected version from the caller, it applies to whatever
+    version the case has now."""
+    text = (text or "").strip()
+    if not text:
+        raise ReasonRequired("متن یادداشت پیگیری را بنویسید.")
+    if len(text) > FOLLOW_UP_NOTE_MAX_LENGTH:
+        raise WorkflowError("یادداشت پیگیری حداکثر ۱۰۰۰ نویسه است.")
+    principal = principal_of(user)
+    with transaction.atomic():
+        case = access_case_by_id(user, case_id, principal)
+        assert principal is not None
+        if case.closed_at is not None:
+            raise ActionNotAllowed("این پرونده بسته شده است و پیگیری نمی‌خواهد.")
+        if not engine.holds_role_for(principal, case, Role.FOLLOW_UP_OFFICER):
+            raise RoleNotAllowed()
+        return engine.record_change(
+            case,
+            case.version,
+            action=FOLLOW_UP_NOTE,
+            actor_id=user.pk,
+            actor_role=Role.FOLLOW_UP_OFFICER,
+            to_state=case.state,
+            changes={},
+            reason=text,
+        )

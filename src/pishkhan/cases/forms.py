@@ -1,0 +1,330 @@
+"""Forms of the case pages: in-person registration and the inspector's visit report.
+
+Every field accepts Persian and Arabic-Indic digits. Forms only parse and validate; the
+writes happen in the do_* actions (registration may also register the applicant)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from pishkhan.accounts.access import Principal
+from pishkhan.accounts.actions import do_register_citizen
+from pishkhan.accounts.models import Citizen
+from pishkhan.cases.actions import do_open_case
+from pishkhan.cases.models import Case, Channel, WorkflowDefinition
+from pishkhan.catalog.models import ServiceType
+from pishkhan.core.digits import normalize_persian_text, to_ascii_digits
+from pishkhan.core.jalali import parse_jalali_date
+from pishkhan.core.national_id import national_id_error, normalize_national_id
+from pishkhan.core.phone import normalize_mobile, validate_mobile
+from pishkhan.geo.models import LandUse, Parcel
+from pishkhan.offices.models import ContractStatus, Office, OfficeContract
+from pishkhan.offices.roles import Role
+
+REQUIRED = "این فیلد را پر کنید."
+TIME_INPUT = re.compile(r"(\d{1,2})\s*:\s*(\d{2})")
+
+
+def ascii_text(value: Any) -> str:
+    return to_ascii_digits(str(value or "")).strip()
+
+
+class DigitsIntegerField(forms.IntegerField):
+    """A whole number typed in any digits (a number input would refuse Persian ones)."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value: Any) -> int | None:
+        return super().to_python(ascii_text(value).replace(",", "").replace("٬", ""))
+
+
+class DigitsDecimalField(forms.DecimalField):
+    widget = forms.TextInput
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        text = ascii_text(value).replace(",", "").replace("٬", "").replace("٫", ".")
+        return super().to_python(text)
+
+
+# --- registration ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Offering:
+    """A service the technical manager may register here: its active definition."""
+
+    service: ServiceType
+    definition: WorkflowDefinition
+    office_ids: frozenset[int]
+
+    def required_documents(self) -> list[str]:
+        initial = next(s for s in self.definition.states.all() if s.is_initial)
+        return list(initial.documents_required)
+
+
+def registration_offices(principal: Principal) -> list[Office]:
+    ids = principal.office_ids(Role.TECHNICAL_MANAGER)
+    return list(Office.objects.filter(id__in=ids).order_by("name"))
+
+
+def offerings(offices: list[Office]) -> dict[str, Offering]:
+    """The services with an active workflow a technical manager may open, that an active
+    contract of one of these offices covers today. Three queries."""
+    today = timezone.localdate()
+    contracts = (
+        OfficeContract.objects.filter(
+            office__in=offices, status=ContractStatus.ACTIVE, starts_on__lte=today
+        )
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .values_list("office_id", "services")
+    )
+    scope: dict[int, set[int]] = {}
+    for office_id, service_id in contracts:
+        if service_id is not None:
+            scope.setdefault(service_id, set()).add(office_id)
+    definitions = (
+        WorkflowDefinition.objects.filter(
+            is_active=True, service_type_id__in=scope, service_type__is_active=True
+        )
+        .select_related("service_type")
+        .prefetch_related("states")
+        .order_by("service_type__sort_order", "service_type__name")
+    )
+    return {
+        d.service_type.code: Offering(d.service_type, d, frozenset(scope[d.service_type_id]))
+        for d in definitions
+        if Role.TECHNICAL_MANAGER in d.open_roles
+    }
+
+
+class ServiceChoiceForm(forms.Form):
+    service = forms.ChoiceField(label="نوع خدمت", error_messages={"required": REQUIRED})
+
+    def __init__(self, *args: Any, offerings: dict[str, Offering], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["service"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "— انتخاب کنید —")] + [
+            (code, o.service.name) for code, o in offerings.items()
+        ]
+        field.error_messages["invalid_choice"] = "این خدمت برای دفتر شما قابل ثبت نیست."
+
+
+class RegistrationForm(forms.Form):
+    """The case, the applicant (found by national ID, or registered here) and the parcel
+    (by renewal code or by registration plate), after the document checklist."""
+
+    office = forms.ChoiceField(label="دفتر", error_messages={"required": REQUIRED})
+    national_id = forms.CharField(
+        label="کد ملی متقاضی", max_length=20, error_messages={"required": REQUIRED}
+    )
+    first_name = forms.CharField(label="نام", max_length=60, required=False)
+    last_name = forms.CharField(label="نام خانوادگی", max_length=80, required=False)
+    mobile = forms.CharField(label="تلفن همراه", max_length=20, required=False)
+    renewal_code = forms.CharField(label="کد نوسازی", max_length=40, required=False)
+    registration_section = DigitsIntegerField(label="بخش ثبتی", required=False, min_value=1)
+    plate_main = DigitsIntegerField(label="پلاک اصلی", required=False, min_value=1)
+    plate_sub = DigitsIntegerField(label="پلاک فرعی", required=False, min_value=0)
+    documents = forms.MultipleChoiceField(
+        label="مدارک بررسی‌شده", required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(
+        self, *args: Any, offering: Offering, offices: list[Office], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.offering = offering
+        self.required_documents = offering.required_documents()
+        allowed = [o for o in offices if o.pk in offering.office_ids]
+        office = self.fields["office"]
+        documents = self.fields["documents"]
+        assert isinstance(office, forms.ChoiceField)
+        assert isinstance(documents, forms.MultipleChoiceField)
+        office.choices = [(str(o.pk), o.name) for o in allowed]
+        office.error_messages["invalid_choice"] = "این خدمت در قرارداد این دفتر نیست."
+        if len(allowed) == 1:
+            office.initial = str(allowed[0].pk)
+            office.widget = forms.HiddenInput()
+        documents.choices = [
+            (code, f"{title} (الزامی)" if code in self.required_documents else title)
+            for code, title in offering.definition.documents.items()
+        ]
+        self.citizen: Citizen | None = None
+        self.parcel: Parcel | None = None
+        for name in ("national_id", "mobile", "renewal_code"):
+            self.fields[name].widget.attrs.update({"inputmode": "numeric", "dir": "ltr"})
+
+    def clean_national_id(self) -> str:
+        raw = self.cleaned_data["national_id"]
+        error = national_id_error(raw)
+        if error:
+            raise ValidationError(error, code="invalid_national_id")
+        return normalize_national_id(raw)
+
+    def clean_documents(self) -> list[str]:
+        checked: list[str] = self.cleaned_data["documents"]
+        missing = [c for c in self.required_documents if c not in checked]
+        if missing:
+            titles = "، ".join(self.offering.definition.documents.get(c, c) for c in missing)
+            raise ValidationError(f"مدارک الزامی بررسی نشده است: {titles}", code="documents")
+        return checked
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "national_id" in data:
+            self.citizen = Citizen.objects.filter(national_id=data["national_id"]).first()
+            if self.citizen is None:
+                self._check_new_applicant(data)
+        self.parcel = self._find_parcel(data)
+        return data
+
+    def _check_new_applicant(self, data: dict[str, Any]) -> None:
+        for name in ("first_name", "last_name", "mobile"):
+            if not normalize_persian_text(data.get(name) or ""):
+                self.add_error(name, "متقاضی با این کد ملی ثبت نشده است؛ این فیلد را پر کنید.")
+        if data.get("mobile"):
+            try:
+                validate_mobile(normalize_mobile(data["mobile"]))
+            except ValidationError as error:
+                self.add_error("mobile", error)
+
+    def _find_parcel(self, data: dict[str, Any]) -> Parcel | None:
+        code = ascii_text(data.get("renewal_code"))
+        section, main = data.get("registration_section"), data.get("plate_main")
+        if code:
+            parcel = Parcel.objects.filter(renewal_code=code).first()
+            if parcel is None:
+                self.add_error("renewal_code", "ملکی با این کد نوسازی پیدا نشد.")
+            return parcel
+        if section and main:
+            parcel = Parcel.objects.filter(
+                registration_section=section, plate_main=main, plate_sub=data.get("plate_sub") or 0
+            ).first()
+            if parcel is None:
+                self.add_error("plate_main", "ملکی با این پلاک ثبتی پیدا نشد.")
+            return parcel
+        if self.offering.service.requires_parcel and not self.has_error("registration_section"):
+            self.add_error("renewal_code", "ملک را با کد نوسازی یا با بخش و پلاک ثبتی مشخص کنید.")
+        return None
+
+    def chosen_office(self) -> Office:
+        return Office.objects.get(pk=int(self.cleaned_data["office"]))
+
+    def register(self, user: Any) -> Case:
+        """Register the applicant if new, then open the case; one transaction, so a
+        refused case leaves no new citizen behind. WorkflowError propagates."""
+        data = self.cleaned_data
+        with transaction.atomic():
+            citizen = self.citizen or do_register_citizen(
+                data["national_id"], data["first_name"], data["last_name"], data["mobile"]
+            )
+            return do_open_case(
+                user,
+                self.offering.service,
+                citizen,
+                self.parcel,
+                self.chosen_office(),
+                Channel.IN_PERSON,
+                list(data["documents"]),
+            )
+
+
+# --- visit report ---------------------------------------------------------------------
+
+
+def lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class VisitReportForm(forms.Form):
+    version = DigitsIntegerField(widget=forms.HiddenInput())
+    visited_on = forms.CharField(
+        label="تاریخ بازدید",
+        max_length=12,
+        help_text="سال/ماه/روز شمسی، مثلاً ۱۴۰۵/۰۹/۰۷",
+        error_messages={"required": REQUIRED},
+    )
+    visited_time = forms.CharField(
+        label="ساعت بازدید",
+        max_length=5,
+        help_text="ساعت:دقیقه، مثلاً ۱۰:۳۰",
+        error_messages={"required": REQUIRED},
+    )
+    observed_land_use = forms.ChoiceField(
+        label="کاربری مشاهده‌شده",
+        choices=[("", "— انتخاب کنید —"), *LandUse.choices],
+        error_messages={"required": REQUIRED},
+    )
+    built_area = DigitsDecimalField(
+        label="مساحت ساخته‌شده (مترمربع)",
+        min_value=Decimal(0),
+        max_digits=10,
+        decimal_places=2,
+        error_messages={"required": REQUIRED},
+    )
+    floors = DigitsIntegerField(
+        label="تعداد طبقات", min_value=0, max_value=200, error_messages={"required": REQUIRED}
+    )
+    violations = forms.CharField(
+        label="تخلفات مشاهده‌شده",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="هر تخلف در یک سطر؛ اگر تخلفی نیست خالی بگذارید.",
+    )
+    photos = forms.CharField(
+        label="عکس‌ها",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="شماره یا نام هر عکس در یک سطر.",
+    )
+    notes = forms.CharField(
+        label="توضیحات", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("visited_on", "visited_time", "built_area", "floors"):
+            self.fields[name].widget.attrs.update({"inputmode": "numeric", "dir": "ltr"})
+
+    def clean_visited_on(self) -> dt.date:
+        return parse_jalali_date(self.cleaned_data["visited_on"])
+
+    def clean_visited_time(self) -> dt.time:
+        raw = ascii_text(self.cleaned_data["visited_time"])
+        match = TIME_INPUT.fullmatch(raw)
+        try:
+            return dt.time(int(match[1]), int(match[2])) if match else dt.time(99)
+        except ValueError:
+            raise ValidationError("ساعت را به شکل ساعت:دقیقه وارد کنید.", code="time") from None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        day, moment = data.get("visited_on"), data.get("visited_time")
+        if isinstance(day, dt.date) and isinstance(moment, dt.time):
+            visited_at = timezone.make_aware(dt.datetime.combine(day, moment))
+            if visited_at > timezone.now():
+                self.add_error("visited_on", "زمان بازدید نمی‌تواند در آینده باشد.")
+            data["visited_at"] = visited_at
+        return data
+
+    def report_fields(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "visited_at": data["visited_at"],
+            "observed_land_use": data["observed_land_use"],
+            "built_area": data["built_area"],
+            "floors": data["floors"],
+            "violations_observed": lines(data.get("violations", "")),
+            "photo_refs": lines(data.get("photos", "")),
+            "notes": data.get("notes", ""),
+        }

@@ -1,0 +1,321 @@
+"""What the case page shows: the case's facts, its timeline, who held it how long, and
+the actions the viewer may take now.
+
+Everything is read in a fixed number of queries, however many events the case has: the
+case with its relations, the states and actions of its pinned definition, the events
+with their actors, the visit reports with their inspectors, the parcel's open
+conditions and the holidays of the case's lifetime (one calendar for every stint).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from pishkhan.accounts.access import Principal
+from pishkhan.cases import engine
+from pishkhan.cases.calendar import calendar_for
+from pishkhan.cases.errors import AssignedToAnother
+from pishkhan.cases.models import (
+    APPLICANT,
+    SYSTEM,
+    Case,
+    CaseEvent,
+    VisitReport,
+    WorkflowAction,
+    WorkflowState,
+)
+from pishkhan.core.digits import to_persian_digits
+from pishkhan.geo.models import LandUse, ParcelCondition
+from pishkhan.offices.roles import OFFICE_ROLES, Role
+
+# Events the engine writes itself, with no action in the definition to name them.
+ENGINE_EVENT_LABELS: dict[str, str] = {
+    "open": "ثبت پرونده",
+    "claim": "برداشتن پرونده از کارتابل",
+    "release": "واگذاری پرونده به کارتابل",
+    "record_visit_report": "ثبت گزارش بازدید",
+    "follow_up_note": "یادداشت پیگیری",
+}
+EXTRA_ROLE_LABELS: dict[str, str] = {APPLICANT: "متقاضی", SYSTEM: "سامانه"}
+LAND_USE_LABELS: dict[str, str] = {str(value): str(label) for value, label in LandUse.choices}
+CASE_RELATIONS = (
+    "definition",
+    "service_type",
+    "office",
+    "district",
+    "parcel",
+    "applicant",
+    "assignee",
+    "prepared_by",
+    "approved_by",
+)
+
+
+def role_label(code: str) -> str:
+    if code in EXTRA_ROLE_LABELS:
+        return EXTRA_ROLE_LABELS[code]
+    try:
+        return str(Role(code).label)
+    except ValueError:
+        return code
+
+
+def person_name(user: Any) -> str:
+    if user is None:
+        return "سامانه"
+    return str(user.get_full_name() or user.get_username())
+
+
+def persian_duration(amount: dt.timedelta, *, working: bool = False) -> str:
+    """'۲ روز و ۳ ساعت' or, for working time, '۵ ساعت و ۲۰ دقیقه'."""
+    minutes = max(int(amount.total_seconds() // 60), 0)
+    days, rest = divmod(minutes, 24 * 60)
+    if working:
+        days, rest = 0, minutes
+    hours, mins = divmod(rest, 60)
+    parts = [
+        f"{days} روز" if days else "",
+        f"{hours} ساعت" if hours else "",
+        f"{mins} دقیقه" if mins and not days else "",
+    ]
+    text = " و ".join(p for p in parts if p) or "کمتر از یک دقیقه"
+    return to_persian_digits(text)
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    event: CaseEvent
+    actor_name: str
+    role_label: str
+    action_label: str
+    from_label: str
+    to_label: str
+
+    @property
+    def moved(self) -> bool:
+        return self.event.from_state != self.event.to_state
+
+
+@dataclass
+class Stint:
+    """A stretch of time the case spent in one state."""
+
+    state_label: str
+    role_label: str
+    entered_at: dt.datetime
+    left_at: dt.datetime | None
+    holders: list[str] = field(default_factory=list)
+    working_time: str = ""
+    calendar_time: str = ""
+
+    @property
+    def current(self) -> bool:
+        return self.left_at is None
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    code: str
+    title: str
+    required: bool
+    checked: bool
+
+
+@dataclass(frozen=True)
+class VisitRow:
+    report: VisitReport
+    land_use_label: str
+
+
+@dataclass(frozen=True)
+class AvailableAction:
+    action: WorkflowAction
+    missing_documents: list[DocumentRow]
+
+
+@dataclass
+class CasePage:
+    case: Case
+    state_label: str
+    acting_role_label: str
+    show_full_national_id: bool
+    documents: list[DocumentRow]
+    conditions: list[ParcelCondition]
+    visit_reports: list[VisitRow]
+    entries: list[TimelineEntry]
+    stints: list[Stint]
+    actions: list[AvailableAction]
+    held_by_colleague: bool
+    can_claim: bool
+    can_release: bool
+    can_record_visit: bool
+    now: dt.datetime
+
+    @property
+    def overdue(self) -> bool:
+        due = self.case.due_at
+        return due is not None and self.case.is_open and not self.paused and due < self.now
+
+    @property
+    def overall_overdue(self) -> bool:
+        due = self.case.overall_due_at
+        return due is not None and self.case.is_open and not self.paused and due < self.now
+
+    @property
+    def paused(self) -> bool:
+        return self.case.sla_paused_at is not None
+
+
+def load_case(case: Case) -> Case:
+    """The (already authorised) case again, with everything the page shows joined."""
+    conditions = ParcelCondition.objects.filter(resolved_at__isnull=True).order_by("recorded_on")
+    return (
+        Case.objects.select_related(*CASE_RELATIONS)
+        .prefetch_related(
+            Prefetch("parcel__conditions", queryset=conditions, to_attr="open_condition_list")
+        )
+        .get(pk=case.pk)
+    )
+
+
+def case_page(case: Case, principal: Principal, user_id: int) -> CasePage:
+    case = load_case(case)
+    states = {s.code: s for s in WorkflowState.objects.filter(definition_id=case.definition_id)}
+    actions = list(
+        WorkflowAction.objects.filter(definition_id=case.definition_id).select_related(
+            "from_state", "to_state"
+        )
+    )
+    events = list(case.events.select_related("actor").order_by("seq"))
+    reports = list(case.visit_reports.select_related("inspector").order_by("-visited_at"))
+    now = timezone.now()
+    holds_acting = case.is_open and engine.holds_role_for(principal, case, case.acting_role)
+    state = states.get(case.state)
+    return CasePage(
+        case=case,
+        state_label=state.label if state else case.state,
+        acting_role_label=role_label(case.acting_role) if case.acting_role else "",
+        show_full_national_id=case.office_id in principal.office_ids(*OFFICE_ROLES),
+        documents=document_rows(case, states),
+        conditions=list(getattr(case.parcel, "open_condition_list", [])),
+        visit_reports=[
+            VisitRow(r, LAND_USE_LABELS.get(r.observed_land_use, r.observed_land_use))
+            for r in reports
+        ],
+        entries=timeline_entries(events, states, actions),
+        stints=stints_of(events, states, now),
+        actions=available_actions(case, principal, user_id, actions),
+        held_by_colleague=case.assignee_id not in (None, user_id),
+        can_claim=holds_acting and case.assignee_id is None,
+        can_release=case.is_open and case.assignee_id == user_id,
+        can_record_visit=(
+            holds_acting
+            and case.acting_role == Role.INSPECTOR
+            and case.assignee_id in (None, user_id)
+        ),
+        now=now,
+    )
+
+
+def document_rows(case: Case, states: dict[str, WorkflowState]) -> list[DocumentRow]:
+    required = {code for s in states.values() if s.is_initial for code in s.documents_required}
+    checked = set(case.documents_checked)
+    return [
+        DocumentRow(code, title, code in required, code in checked)
+        for code, title in case.definition.documents.items()
+    ]
+
+
+def timeline_entries(
+    events: list[CaseEvent], states: dict[str, WorkflowState], actions: list[WorkflowAction]
+) -> list[TimelineEntry]:
+    labels = {**{a.code: a.label for a in actions}, **ENGINE_EVENT_LABELS}
+
+    def state_label(code: str) -> str:
+        return states[code].label if code in states else code
+
+    return [
+        TimelineEntry(
+            event=event,
+            actor_name=person_name(event.actor),
+            role_label=role_label(event.actor_role),
+            action_label=labels.get(event.action, event.action),
+            from_label=state_label(event.from_state) if event.from_state else "",
+            to_label=state_label(event.to_state),
+        )
+        for event in events
+    ]
+
+
+def stints_of(
+    events: list[CaseEvent], states: dict[str, WorkflowState], now: dt.datetime
+) -> list[Stint]:
+    """One stint per stay in a state: who held the case there and for how long, in
+    working hours (weekends and holidays excluded) and in calendar time."""
+    stints: list[Stint] = []
+    for event in events:
+        if stints and event.from_state == event.to_state:
+            if event.actor is not None and event.action != "follow_up_note":
+                name = person_name(event.actor)
+                if name not in stints[-1].holders:
+                    stints[-1].holders.append(name)
+            continue
+        if stints:
+            stints[-1].left_at = event.created_at
+            name = person_name(event.actor)
+            if name not in stints[-1].holders:
+                stints[-1].holders.append(name)
+        state = states.get(event.to_state)
+        if state is not None and state.is_terminal:
+            break
+        stints.append(
+            Stint(
+                state_label=state.label if state else event.to_state,
+                role_label=role_label(state.acting_role) if state and state.acting_role else "",
+                entered_at=event.created_at,
+                left_at=None,
+            )
+        )
+    if stints:
+        first = timezone.localtime(stints[0].entered_at).date()
+        calendar = calendar_for(first, timezone.localtime(now).date())
+        for stint in stints:
+            end = stint.left_at or now
+            stint.working_time = persian_duration(
+                calendar.between(stint.entered_at, end), working=True
+            )
+            stint.calendar_time = persian_duration(end - stint.entered_at)
+    return stints
+
+
+def available_actions(
+    case: Case, principal: Principal, user_id: int, actions: list[WorkflowAction]
+) -> list[AvailableAction]:
+    """The actions out of the current state whose roles the viewer holds where the case
+    is, and which a colleague's claim does not hold up."""
+    if not case.is_open:
+        return []
+    result: list[AvailableAction] = []
+    checked = set(case.documents_checked)
+    for action in actions:
+        if action.from_state.code != case.state:
+            continue
+        role = next((r for r in action.roles if engine.holds_role_for(principal, case, r)), None)
+        if role is None:
+            continue
+        try:
+            engine.check_assignment(case, role, user_id)
+        except AssignedToAnother:
+            continue
+        missing = [
+            DocumentRow(code, case.definition.documents.get(code, code), True, False)
+            for code in action.to_state.documents_required
+            if code not in checked
+        ]
+        result.append(AvailableAction(action, missing))
+    return result

@@ -1,0 +1,181 @@
+"""The case page, its action forms, the visit report and case registration.
+
+Thin views: parse the request, look the case up through the caller's scope
+(access_case_by_id: a foreign case is a 404), act through a do_* action, respond. A
+refused action re-renders the case page with the Persian reason: 409 when someone
+changed the case first, 400 otherwise.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.utils.html import format_html
+from django.views.decorators.http import require_http_methods, require_POST
+
+from pishkhan.accounts.access import principal_for, role_required
+from pishkhan.cases.access import access_case_by_id
+from pishkhan.cases.actions import do_perform_action, do_record_visit_report
+from pishkhan.cases.errors import ConcurrentActionError, WorkflowError
+from pishkhan.cases.forms import (
+    RegistrationForm,
+    ServiceChoiceForm,
+    VisitReportForm,
+    offerings,
+    registration_offices,
+)
+from pishkhan.cases.models import Case
+from pishkhan.cases.timeline import case_page
+from pishkhan.core.digits import to_ascii_digits, to_persian_digits
+from pishkhan.offices.roles import Role
+
+MISSING_VERSION = "نسخه پرونده در فرم نیست؛ صفحه را دوباره بارگذاری کنید."
+# do_record_visit_report's error keys -> the form's fields
+VISIT_FIELDS: dict[str, str | None] = {
+    "visited_at": "visited_on",
+    "observed_land_use": "observed_land_use",
+    "built_area": "built_area",
+    "floors": "floors",
+    "violations_observed": "violations",
+    "photo_refs": "photos",
+}
+
+
+def optional_url(name: str, pk: int) -> str:
+    """The URL of another engineer's route when it exists, else ''."""
+    try:
+        return reverse(name, args=[pk])
+    except NoReverseMatch:
+        return ""
+
+
+def render_case(
+    request: HttpRequest,
+    case: Case,
+    *,
+    status: int = 200,
+    visit_form: VisitReportForm | None = None,
+    error: str = "",
+) -> HttpResponse:
+    page = case_page(case, principal_for(request), principal_for(request).user_id)
+    context = {
+        "page": page,
+        "case": page.case,
+        "visit_form": visit_form or VisitReportForm(initial={"version": page.case.version}),
+        "error": error,
+        "claim_url": optional_url("cases:claim", case.pk) if page.can_claim else "",
+        "release_url": optional_url("cases:release", case.pk) if page.can_release else "",
+    }
+    return render(request, "cases/case_detail.html", context, status=status)
+
+
+def refused(request: HttpRequest, case: Case, error: WorkflowError, **extra: Any) -> HttpResponse:
+    status = 409 if isinstance(error, ConcurrentActionError) else 400
+    return render_case(request, case, status=status, error=error.message, **extra)
+
+
+def posted_version(request: HttpRequest) -> int | None:
+    try:
+        return int(to_ascii_digits(request.POST.get("version", "")).strip())
+    except ValueError:
+        return None
+
+
+@require_http_methods(["GET", "HEAD"])
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = access_case_by_id(request.user, pk, principal_for(request))
+    return render_case(request, case)
+
+
+@require_POST
+@login_required
+def act(request: HttpRequest, pk: int) -> HttpResponse:
+    case = access_case_by_id(request.user, pk, principal_for(request))
+    version = posted_version(request)
+    if version is None:
+        return refused(request, case, WorkflowError(MISSING_VERSION))
+    code = request.POST.get("action", "")
+    try:
+        moved = do_perform_action(
+            request.user,
+            case.pk,
+            code,
+            version,
+            reason=request.POST.get("reason", ""),
+            payload={"documents_checked": request.POST.getlist("documents_checked")},
+        )
+    except WorkflowError as error:
+        return refused(request, case, error)
+    label = moved.definition.actions.filter(code=code).values_list("label", flat=True).first()
+    messages.success(request, f"اقدام «{label or code}» انجام شد.")
+    return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))
+
+
+@require_POST
+@login_required
+def visit(request: HttpRequest, pk: int) -> HttpResponse:
+    case = access_case_by_id(request.user, pk, principal_for(request))
+    form = VisitReportForm(request.POST)
+    if not form.is_valid():
+        return render_case(request, case, status=400, visit_form=form)
+    try:
+        do_record_visit_report(
+            request.user, case.pk, form.cleaned_data["version"], **form.report_fields()
+        )
+    except ValidationError as error:
+        for field, problems in error.message_dict.items():
+            form.add_error(VISIT_FIELDS.get(field), problems)
+        return render_case(request, case, status=400, visit_form=form)
+    except WorkflowError as error:
+        return refused(request, case, error, visit_form=form)
+    messages.success(request, "گزارش بازدید ثبت شد.")
+    return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@role_required(Role.TECHNICAL_MANAGER)
+def new(request: HttpRequest) -> HttpResponse:
+    offices = registration_offices(principal_for(request))
+    offered = offerings(offices)
+    source = request.POST if request.method == "POST" else request.GET
+    code = source.get("service") or (next(iter(offered)) if len(offered) == 1 else "")
+    if code not in offered:
+        chooser = ServiceChoiceForm(request.GET or None, offerings=offered)
+        chooser.is_valid()
+        context = {"chooser": chooser, "offered": offered}
+        return render(request, "cases/new_service.html", context, status=400 if code else 200)
+    offering = offered[code]
+    form = RegistrationForm(
+        request.POST if request.method == "POST" else None, offering=offering, offices=offices
+    )
+    context = {"form": form, "offering": offering, "change_service": len(offered) > 1}
+    if request.method != "POST":
+        return render(request, "cases/new.html", context)
+    if not form.is_valid():
+        return render(request, "cases/new.html", context, status=400)
+    try:
+        case = form.register(request.user)
+    except WorkflowError as error:
+        form.add_error(None, error.message)
+        return render(request, "cases/new.html", context, status=400)
+    except ValidationError as error:
+        form.add_error(None, error.messages)
+        return render(request, "cases/new.html", context, status=400)
+    code = to_persian_digits(case.tracking_code)
+    messages.success(request, format_html("پرونده با کد رهگیری <bdi>{}</bdi> ثبت شد.", code))
+    return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))
+
+
+urlpatterns: list[URLPattern] = [
+    path("new/", new, name="new"),
+    path("<int:pk>/", detail, name="detail"),
+    path("<int:pk>/act/", act, name="act"),
+    path("<int:pk>/visit/", visit, name="visit"),
+]
