@@ -31,8 +31,11 @@ from django.db.models import Model
 from django.utils import timezone
 
 from pishkhan.accounts.models import Citizen, User
+from pishkhan.cases.calendar import load_holidays
+from pishkhan.cases.workflow import load_all_definitions
 from pishkhan.catalog.models import DocumentRequirement, ServiceType, Tariff
 from pishkhan.catalog.reference import load_reference_catalog, reference_codes
+from pishkhan.core.demo_cases import cases_report, load_demo_cases
 from pishkhan.core.digits import to_persian_digits as fa
 from pishkhan.core.jalali import from_jalali, jalali_year_bounds, to_jalali
 from pishkhan.core.national_id import is_valid_national_id, national_id_check_digit
@@ -73,6 +76,7 @@ DEMO_USERNAMES = (
     "inspector-1101",
     "followup-1101",
     "planner-1101",
+    "district-1",
     "district-3",
     "citizen",
 )
@@ -1197,14 +1201,29 @@ class LoadResult:
         return any(self.created.values())
 
 
+def load_workflows(tally: Counter[str]) -> None:
+    """The workflow definitions and official holidays, as `manage.py load_workflows` loads
+    them: an unchanged definition file is a no-op."""
+    tally["workflow definitions"] += sum(result.created for _, result in load_all_definitions())
+    tally["holidays"] += load_holidays()
+
+
 def load_demo_city(
-    parcels: int = DEFAULT_PARCELS, citizens: int = DEFAULT_CITIZENS, seed: int = SEED
+    parcels: int = DEFAULT_PARCELS,
+    citizens: int = DEFAULT_CITIZENS,
+    seed: int = SEED,
+    cases: int = 0,
 ) -> LoadResult:
-    """Load (or complete) the demo city in one transaction; see the module docstring."""
+    """Load (or complete) the demo city in one transaction; see the module docstring.
+
+    The workflow definitions and official holidays are loaded after the reference catalog.
+    `cases` demo cases are added once (see pishkhan.core.demo_cases); the command asks for
+    DEFAULT_CASES, callers in code for none unless they say so."""
     tally: Counter[str] = Counter()
     password = PasswordHash()
     with transaction.atomic():
         tally["catalog rows"] += load_reference_catalog()
+        load_workflows(tally)
         services = list(ServiceType.objects.filter(code__in=reference_codes()))
         ensure_tariffs(services, tally)
         districts = ensure_districts(tally)
@@ -1217,6 +1236,7 @@ def load_demo_city(
         drafts = ParcelMaker(stream(seed, "parcels"), districts).make(parcels)
         ensure_parcels(drafts, tally)
         ensure_citizens(plan_citizens(stream(seed, "citizens"), citizens), password, tally)
+        tally.update(load_demo_cases(cases, seed))
     return LoadResult(+tally)
 
 
@@ -1346,6 +1366,7 @@ def format_report(result: LoadResult, seconds: float) -> str:
         lines = [f"The demo city is already loaded; nothing changed ({seconds:.1f} s)."]
     lines += ["", "Demo city:"]
     lines += [f"  {label:<34}{count:>6}" for label, count in city_summary()]
+    lines += cases_report()
     lines += ["", f"Demo accounts (password for every demo account: {DEMO_PASSWORD})"]
     lines += _table(demo_accounts())
     lines += [

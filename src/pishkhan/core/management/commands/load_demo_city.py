@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from pishkhan.core.demo import DEFAULT_PARCELS, format_report, load_demo_city
+from pishkhan.core.demo_cases import DEFAULT_CASES
 
 
 def count(raw: str) -> int:
@@ -20,8 +21,9 @@ def count(raw: str) -> int:
 
 class Command(BaseCommand):
     help = (
-        "Load the demo city (15 districts, 35 offices, their staff, parcels and citizens) "
-        "and the reference service catalog; idempotent. Prints the demo accounts."
+        "Load the demo city (15 districts, 35 offices, their staff, parcels, citizens and "
+        "demo cases), the reference service catalog, the workflow definitions and the "
+        "official holidays; idempotent. Prints the demo cases and the demo accounts."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -31,9 +33,18 @@ class Command(BaseCommand):
             default=DEFAULT_PARCELS,
             help=f"how many parcels the city has (default {DEFAULT_PARCELS})",
         )
+        parser.add_argument(
+            "--cases",
+            type=count,
+            default=DEFAULT_CASES,
+            help=(
+                f"how many demo cases a first load creates (default {DEFAULT_CASES}); "
+                "once demo cases exist, none are added"
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
-        result = load_demo_city(parcels=options["parcels"])
+        result = load_demo_city(parcels=options["parcels"], cases=options["cases"])
         if options["verbosity"] > 0:
             self.stdout.write(format_report(result, time.monotonic() - started))
