@@ -474,9 +474,10 @@ class StaffPlanner:
         return reviewers
 
     def _district_staff(self) -> list[StaffPlan]:
+        # Two in every district: a response is prepared by one and approved by another.
         staff = []
         for spec in DISTRICTS:
-            for n in range(1, 3 if spec.offices >= 3 else 2):
+            for n in (1, 2):
                 username = f"district-{spec.number}" + (f"-{n}" if n > 1 else "")
                 plan = self._engineer(username)
                 starts_on = random_day(self.rng, jdate("1396/01/15"), STAFF_HIRED_BY)
