@@ -18,10 +18,11 @@ from pishkhan.core.admin_helpers import (
     masked_mobile,
     masked_national_id,
 )
+from pishkhan.core.forms import JalaliDatesMixin
 
 
 @admin.register(User)
-class UserAdmin(PersianSearchMixin, DjangoUserAdmin):
+class UserAdmin(JalaliDatesMixin, PersianSearchMixin, DjangoUserAdmin):
     list_display = (
         "username",
         "first_name",
@@ -54,7 +55,7 @@ class HasAccountFilter(admin.SimpleListFilter):
 
 
 @admin.register(Citizen)
-class CitizenAdmin(PersianSearchMixin, admin.ModelAdmin):
+class CitizenAdmin(JalaliDatesMixin, PersianSearchMixin, admin.ModelAdmin):
     list_display = (
         "last_name",
         "first_name",

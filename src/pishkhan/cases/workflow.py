@@ -429,11 +429,21 @@ def read_definition_file(path: str | Path) -> Any:
         ) from None
 
 
-def load_definition(source: str | Path | dict[str, Any]) -> LoadResult:
-    """Validate and store a definition; unchanged → the active version, changed → N+1."""
+ADMIN_SOURCE = "admin:"
+
+
+def load_definition(source: str | Path | dict[str, Any], *, edited_by: str = "") -> LoadResult:
+    """Validate and store a definition; unchanged → the active version, changed → N+1.
+
+    A file that has not changed since it was last loaded is a no-op even when the active
+    version has since been edited in the admin: the admin's edit stands until the file
+    itself changes. `edited_by` names the admin user of a document edited in the admin.
+    """
     from pishkhan.catalog.models import ServiceType
 
-    loaded_from = "" if isinstance(source, dict) else str(source)
+    from_file = not isinstance(source, dict)
+    admin_source = f"{ADMIN_SOURCE}{edited_by}" if edited_by else ""
+    loaded_from = str(source) if from_file else admin_source
     spec = parse_definition(source if isinstance(source, dict) else read_definition_file(source))
     service = ServiceType.objects.filter(code=spec.service).first()
     if service is None:
@@ -450,6 +460,13 @@ def load_definition(source: str | Path | dict[str, Any]) -> LoadResult:
         )
         if active is not None and active.checksum == spec.checksum:
             return LoadResult(active, created=False)
+        if from_file and active is not None and active.loaded_from.startswith(ADMIN_SOURCE):
+            from_files = service.workflow_definitions.exclude(
+                loaded_from__startswith=ADMIN_SOURCE
+            ).exclude(loaded_from="")
+            last_file = from_files.order_by("-version").first()
+            if last_file is not None and last_file.checksum == spec.checksum:
+                return LoadResult(active, created=False)
         if active is not None:
             active.is_active = False
             active.save(update_fields=["is_active"])
@@ -548,11 +565,13 @@ def definition_to_dict(definition: WorkflowDefinition) -> dict[str, Any]:
     return spec.as_dict()
 
 
-def publish_definition_edit(definition: WorkflowDefinition, changes: dict[str, Any]) -> LoadResult:
+def publish_definition_edit(
+    definition: WorkflowDefinition, changes: dict[str, Any], *, edited_by: str = ""
+) -> LoadResult:
     """An edit is never applied in place: the edited document is loaded as a new version
     (validated like a file), so cases already open keep the version they started on.
     `changes` replaces top-level keys of the document (e.g. ``states`` or ``settings``)."""
-    return load_definition({**definition_to_dict(definition), **changes})
+    return load_definition({**definition_to_dict(definition), **changes}, edited_by=edited_by)
 
 
 def load_all_definitions(directory: Path = DEFINITIONS_DIR) -> list[tuple[Path, LoadResult]]:

@@ -24,6 +24,7 @@ from pishkhan.core.admin_helpers import (
     rials,
 )
 from pishkhan.core.digits import to_persian_digits
+from pishkhan.core.forms import JalaliDatesMixin
 from pishkhan.core.money import format_rials
 
 TARIFF_FIELDS = (
@@ -55,13 +56,13 @@ TARIFF_COLUMNS = (
 )
 
 
-class DocumentRequirementInline(admin.TabularInline):
+class DocumentRequirementInline(JalaliDatesMixin, admin.TabularInline):
     model = DocumentRequirement
     extra = 0
     fields = ("title", "is_mandatory", "note", "sort_order")
 
 
-class TariffInline(admin.TabularInline):
+class TariffInline(JalaliDatesMixin, admin.TabularInline):
     """The service's tariffs, read only: new ones are published on the tariff page."""
 
     model = Tariff
@@ -79,7 +80,7 @@ class TariffInline(admin.TabularInline):
 
 
 @admin.register(ServiceType)
-class ServiceTypeAdmin(PersianSearchMixin, admin.ModelAdmin):
+class ServiceTypeAdmin(JalaliDatesMixin, PersianSearchMixin, admin.ModelAdmin):
     list_display = (
         "name",
         "code",
@@ -119,7 +120,7 @@ class ServiceTypeAdmin(PersianSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(DocumentRequirement)
-class DocumentRequirementAdmin(PersianSearchMixin, admin.ModelAdmin):
+class DocumentRequirementAdmin(JalaliDatesMixin, PersianSearchMixin, admin.ModelAdmin):
     list_display = ("title", "service_type", "is_mandatory", "sort_order")
     list_select_related = ("service_type",)
     list_filter = ("service_type__category", "is_mandatory", "service_type")
@@ -163,7 +164,7 @@ class TariffAdminForm(forms.ModelForm):
 
 
 @admin.register(Tariff)
-class TariffAdmin(PersianSearchMixin, admin.ModelAdmin):
+class TariffAdmin(JalaliDatesMixin, PersianSearchMixin, admin.ModelAdmin):
     form = TariffAdminForm
     list_display = ("service_type", *TARIFF_COLUMNS, "in_force_today")
     list_select_related = ("service_type",)

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from pishkhan.core.jalali import format_jalali_date
 from pishkhan.core.models import TimeStamped
 
 SERVICE_CODE = RegexValidator(
@@ -133,7 +134,7 @@ class Tariff(TimeStamped):
         ]
 
     def __str__(self) -> str:
-        return f"تعرفه {self.service_type} از {self.valid_from}"
+        return f"تعرفه {self.service_type} از {format_jalali_date(self.valid_from)}"
 
     def fee_for(self, land_area: Decimal | None = None) -> int:
         """The fee in rials; the per-m² part rounds half up to a whole rial."""

@@ -167,3 +167,34 @@ def adopt(target: models.Model, saved: models.Model) -> None:
 def acting_user(request: HttpRequest) -> User | None:
     """The signed-in account an admin action is recorded against."""
     return request.user if isinstance(request.user, User) else None
+
+
+def persian_display_for_field(
+    value: Any, field: models.Field[Any, Any], empty_value_display: str, avoid_link: bool = False
+) -> Any:
+    """Django admin's `display_for_field`, with dates in Jalali and numbers in Persian
+    digits: what read-only fields and plain list columns show."""
+    from django.contrib.admin.utils import display_for_field
+
+    if getattr(field, "flatchoices", None) or value in (None, ""):
+        return display_for_field(value, field, empty_value_display, avoid_link)
+    if isinstance(field, models.DateTimeField):
+        return format_jalali_datetime(value)
+    if isinstance(field, models.DateField):
+        return format_jalali_date(value)
+    shown = display_for_field(value, field, empty_value_display, avoid_link)
+    if isinstance(field, (models.IntegerField, models.DecimalField, models.FloatField)):
+        return to_persian_digits(str(shown))
+    return shown
+
+
+def install_persian_admin_display() -> None:
+    """Route the admin's read-only fields and list cells through the Persian display.
+
+    The admin imports `display_for_field` by name into these two modules, and offers no
+    hook for it, so the names are rebound once at start-up (CoreConfig.ready)."""
+    from django.contrib.admin import helpers
+    from django.contrib.admin.templatetags import admin_list
+
+    helpers.display_for_field = persian_display_for_field  # type: ignore[attr-defined]
+    admin_list.display_for_field = persian_display_for_field  # type: ignore[attr-defined]

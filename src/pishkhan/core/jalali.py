@@ -22,6 +22,8 @@ MONTHS = (
 # Python's weekday(): Monday is 0.
 WEEKDAYS = ("دوشنبه", "سه‌شنبه", "چهارشنبه", "پنجشنبه", "جمعه", "شنبه", "یکشنبه")
 
+# A year outside this range is a Gregorian date typed by mistake (or a typo).
+JALALI_YEARS = (1300, 1499)
 _JALALI_INPUT = re.compile(r"^\s*(\d{4})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*$")
 
 
@@ -53,6 +55,11 @@ def parse_jalali_date(raw: str) -> dt.date:
             code="invalid_jalali",
         )
     year, month, day = (int(part) for part in match.groups())
+    if not JALALI_YEARS[0] <= year <= JALALI_YEARS[1]:
+        raise ValidationError(
+            f"سال {to_persian_digits(year)} شمسی نیست؛ تاریخ را شمسی وارد کنید (مثلاً ۱۴۰۲/۰۸/۱۵).",
+            code="invalid_jalali",
+        )
     try:
         return from_jalali(year, month, day)
     except ValueError:

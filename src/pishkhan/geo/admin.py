@@ -19,12 +19,13 @@ from pishkhan.core.admin_helpers import (
     rials,
 )
 from pishkhan.core.digits import to_persian_digits
+from pishkhan.core.forms import JalaliDatesMixin
 from pishkhan.geo.models import District, Parcel, ParcelCondition
 from pishkhan.offices.models import Office
 
 
 @admin.register(District)
-class DistrictAdmin(PersianSearchMixin, admin.ModelAdmin):
+class DistrictAdmin(JalaliDatesMixin, PersianSearchMixin, admin.ModelAdmin):
     list_display = (
         persian_number("number", "شماره منطقه"),
         "name",
@@ -74,14 +75,14 @@ class OpenResolvedFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ParcelConditionInline(admin.TabularInline):
+class ParcelConditionInline(JalaliDatesMixin, admin.TabularInline):
     model = ParcelCondition
     extra = 0
     fields = ("kind", "title", "amount", "widening_m", "recorded_on", "resolved_at")
 
 
 @admin.register(Parcel)
-class ParcelAdmin(PersianSearchMixin, admin.ModelAdmin):
+class ParcelAdmin(JalaliDatesMixin, PersianSearchMixin, admin.ModelAdmin):
     list_display = (
         "plate",
         persian_code("renewal_code", "کد نوسازی"),
@@ -116,7 +117,7 @@ class ParcelAdmin(PersianSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(ParcelCondition)
-class ParcelConditionAdmin(PersianSearchMixin, admin.ModelAdmin):
+class ParcelConditionAdmin(JalaliDatesMixin, PersianSearchMixin, admin.ModelAdmin):
     list_display = (
         "title",
         "kind",

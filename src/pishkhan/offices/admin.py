@@ -28,6 +28,7 @@ from pishkhan.core.admin_helpers import (
     persian_code,
     persian_number,
 )
+from pishkhan.core.forms import JalaliDatesMixin
 from pishkhan.offices.actions import do_create_office, do_update_office
 from pishkhan.offices.models import (
     EmploymentContract,
@@ -79,7 +80,7 @@ def changed_field_label(obj: OfficeChange) -> str:
         return obj.field
 
 
-class OfficeChangeInline(admin.TabularInline):
+class OfficeChangeInline(JalaliDatesMixin, admin.TabularInline):
     model = OfficeChange
     extra = 0
     can_delete = False
@@ -104,7 +105,7 @@ class OfficeChangeInline(admin.TabularInline):
 
 
 @admin.register(Office)
-class OfficeAdmin(PersianSearchMixin, admin.ModelAdmin):
+class OfficeAdmin(JalaliDatesMixin, PersianSearchMixin, admin.ModelAdmin):
     form = OfficeAdminForm
     list_display = (
         persian_code("code", "کد دفتر"),
@@ -150,7 +151,7 @@ class OfficeAdmin(PersianSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(OfficeChange)
-class OfficeChangeAdmin(PersianSearchMixin, admin.ModelAdmin):
+class OfficeChangeAdmin(JalaliDatesMixin, PersianSearchMixin, admin.ModelAdmin):
     """History is written by the office actions only; here it is read."""
 
     list_display = (
@@ -177,7 +178,7 @@ class OfficeChangeAdmin(PersianSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(OfficeContract)
-class OfficeContractAdmin(PersianSearchMixin, admin.ModelAdmin):
+class OfficeContractAdmin(JalaliDatesMixin, PersianSearchMixin, admin.ModelAdmin):
     list_display = (
         persian_code("number", "شماره قرارداد"),
         "office",
@@ -195,7 +196,7 @@ class OfficeContractAdmin(PersianSearchMixin, admin.ModelAdmin):
     readonly_fields = ("created_at", "updated_at")
 
 
-class RoleAssignmentInline(admin.TabularInline):
+class RoleAssignmentInline(JalaliDatesMixin, admin.TabularInline):
     model = RoleAssignment
     extra = 0
     fields = ("role", "office", "district", "starts_on", "ends_on")
@@ -205,7 +206,7 @@ class RoleAssignmentInline(admin.TabularInline):
         return super().get_queryset(request).select_related("office", "district")
 
 
-class EmploymentContractInline(admin.TabularInline):
+class EmploymentContractInline(JalaliDatesMixin, admin.TabularInline):
     model = EmploymentContract
     extra = 0
     fields = ("number", "office", "role", "status", "starts_on", "ends_on")
@@ -216,7 +217,7 @@ class EmploymentContractInline(admin.TabularInline):
 
 
 @admin.register(StaffMember)
-class StaffMemberAdmin(PersianSearchMixin, admin.ModelAdmin):
+class StaffMemberAdmin(JalaliDatesMixin, PersianSearchMixin, admin.ModelAdmin):
     list_display = (
         "__str__",
         masked_national_id(),
@@ -258,7 +259,7 @@ class StaffMemberAdmin(PersianSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(PersianSearchMixin, admin.ModelAdmin):
+class RoleAssignmentAdmin(JalaliDatesMixin, PersianSearchMixin, admin.ModelAdmin):
     list_display = (
         "staff",
         "role",
@@ -281,7 +282,7 @@ class RoleAssignmentAdmin(PersianSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(EmploymentContract)
-class EmploymentContractAdmin(PersianSearchMixin, admin.ModelAdmin):
+class EmploymentContractAdmin(JalaliDatesMixin, PersianSearchMixin, admin.ModelAdmin):
     list_display = (
         persian_code("number", "شماره قرارداد"),
         "staff",

@@ -14,6 +14,7 @@ from django.utils import timezone
 from pishkhan.catalog.actions import do_end_tariff, do_publish_tariff
 from pishkhan.catalog.models import ServiceType, Tariff
 from pishkhan.conftest import ActionsBuilder
+from pishkhan.core.jalali import format_jalali_date
 
 NOWRUZ_1402 = dt.date(2023, 3, 21)  # 1402/01/01
 NOWRUZ_1403 = dt.date(2024, 3, 20)  # 1403/01/01
@@ -125,9 +126,9 @@ def tariff_form(service: ServiceType, valid_from: dt.date, base: int) -> dict[st
         "service_type": service.pk,
         "base_amount": base,
         "per_square_metre": 0,
-        "valid_from": valid_from.isoformat(),
+        "valid_from": format_jalali_date(valid_from),
         "resolution": "مصوبه ۷/۱۴۰۳",
-        "approved_on": valid_from.isoformat(),
+        "approved_on": format_jalali_date(valid_from),
     }
 
 
@@ -159,7 +160,7 @@ def test_the_admin_shows_a_tariff_in_force_read_only_but_its_end(
     tariff = publish(service, NOWRUZ_1402, 500_000)
     url = reverse("admin:catalog_tariff_change", args=[tariff.pk])
     assert set(admin_client.get(url).context["adminform"].form.fields) == {"valid_until"}
-    response = admin_client.post(url, {"valid_until": "2024-03-19", "base_amount": 1})
+    response = admin_client.post(url, {"valid_until": "۱۴۰۲/۱۲/۲۹", "base_amount": 1})
     assert response.status_code == 302
     tariff.refresh_from_db()
     assert (tariff.base_amount, tariff.valid_until) == (500_000, dt.date(2024, 3, 19))

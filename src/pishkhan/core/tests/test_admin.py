@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 
 import pytest
@@ -15,6 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from pishkhan.accounts.models import Citizen, User
+from pishkhan.cases.models import Holiday
+from pishkhan.cases.workflow import DEFINITIONS_DIR, load_definition
 from pishkhan.catalog.models import Tariff
 from pishkhan.conftest import ActionsBuilder
 from pishkhan.core.digits import to_persian_digits
@@ -66,6 +69,9 @@ def one_of_everything(actions_builder: ActionsBuilder, admin_user: User) -> Acti
     )  # fmt: skip
     b.citizen()
     Group.objects.create(name="ناظران")
+    Holiday.objects.create(date=NOWRUZ_1402, title="عید نوروز")
+    document = json.loads((DEFINITIONS_DIR / "permit_extension.json").read_text("utf-8"))
+    load_definition({**document, "service": service.code})
     return b
 
 
@@ -228,3 +234,28 @@ def test_an_anonymous_visitor_is_sent_to_the_admin_sign_in(client: Client) -> No
     response = client.get("/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+def test_date_fields_are_typed_and_shown_in_jalali(
+    admin_client: Client, one_of_everything: ActionsBuilder
+) -> None:
+    tariff = Tariff.objects.get()
+    page = admin_client.get(admin_url(Tariff, "change", tariff.pk)).content.decode()
+    assert "۱۴۰۲/۰۱/۰۱" in page  # valid_from, read only once in force
+    contract = OfficeContract.objects.get()
+    form = admin_client.get(admin_url(OfficeContract, "change", contract.pk)).content.decode()
+    assert 'placeholder="۱۴۰۵/۰۱/۱۵"' in form
+    assert "vDateField" not in form  # no Gregorian calendar pop-up
+    data = {
+        "office": contract.office_id,
+        "number": contract.number,
+        "signed_on": "1402/01/01",
+        "starts_on": "۱۴۰۲/۰۱/۰۱",
+        "ends_on": "١٤٠٣/١٢/٢٩",  # Arabic-Indic digits are accepted too
+        "services": list(contract.services.values_list("pk", flat=True)),
+        "status": contract.status,
+    }
+    response = admin_client.post(admin_url(OfficeContract, "change", contract.pk), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    contract.refresh_from_db()
+    assert (contract.starts_on, contract.ends_on) == (NOWRUZ_1402, dt.date(2025, 3, 19))

@@ -84,6 +84,14 @@ def test_it_refuses_a_thirteenth_month_in_persian() -> None:
     assert raised.value.messages == ["این تاریخ شمسی وجود ندارد."]
 
 
+def test_it_refuses_a_gregorian_date_typed_by_mistake() -> None:
+    with pytest.raises(ValidationError) as raised:
+        parse_jalali_date("2024-03-19")
+    assert raised.value.messages == [
+        "سال ۲۰۲۴ شمسی نیست؛ تاریخ را شمسی وارد کنید (مثلاً ۱۴۰۲/۰۸/۱۵)."
+    ]
+
+
 def test_it_refuses_text_that_is_not_a_date_in_persian() -> None:
     with pytest.raises(ValidationError) as raised:
         parse_jalali_date("فردا")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from django.urls import reverse
 
 from pishkhan.accounts.models import User
 from pishkhan.conftest import ActionsBuilder
+from pishkhan.core.jalali import format_jalali_date
 from pishkhan.offices.actions import OFFICE_CREATED_REASON, do_create_office, do_update_office
 from pishkhan.offices.models import Office, OfficeChange, OfficeStatus
 
@@ -134,6 +136,8 @@ def change_form_data(client: Client, url: str) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for name in form.fields:
         value = form[name].value()
+        if isinstance(value, dt.date):
+            value = format_jalali_date(value)  # what the Jalali date box shows and sends
         data[name] = "" if value is None else value
     for inline in response.context["inline_admin_formsets"]:
         management = inline.formset.management_form
@@ -175,6 +179,7 @@ def test_an_office_added_in_the_admin_opens_its_history(
 ) -> None:
     fields = actions_builder.office_fields(actions_builder.district())
     data = {**fields, "district": fields["district"].pk, "manager": "", "status": "active"}
+    data.update({k: format_jalali_date(v) for k, v in data.items() if isinstance(v, dt.date)})
     response = admin_client.post(reverse("admin:offices_office_add"), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     office = Office.objects.get(code=fields["code"])

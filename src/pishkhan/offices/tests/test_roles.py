@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from pishkhan.accounts.models import User
 from pishkhan.conftest import ActionsBuilder
+from pishkhan.core.jalali import format_jalali_date
 from pishkhan.offices.actions import (
     do_assign_role,
     do_create_staff_member,
@@ -215,7 +216,7 @@ def staff_add_form(
         "roles-INITIAL_FORMS": 0,
         "roles-0-role": role,
         "roles-0-office": office.pk,
-        "roles-0-starts_on": START.isoformat(),
+        "roles-0-starts_on": format_jalali_date(START),
         "employment_contracts-TOTAL_FORMS": 0,
         "employment_contracts-INITIAL_FORMS": 0,
     }
