@@ -205,7 +205,7 @@ class WorkflowDefinitionAdmin(PersianSearchMixin, admin.ModelAdmin):
                 s.label,
                 ROLE_LABELS.get(s.acting_role, s.acting_role),
                 to_persian_digits(s.sla_hours) if s.sla_hours is not None else "",
-                "، ".join(s.documents_required),
+                "، ".join(obj.documents.get(code, code) for code in s.documents_required),
                 yes(s.is_initial),
                 yes(s.is_terminal),
                 yes(s.pauses_sla),

@@ -56,6 +56,12 @@ def test_it_lists_only_the_roles_cases_in_the_users_office(world: World, tm: Cli
     assert 'dir="rtl"' in response.content.decode()
 
 
+def test_cases_leads_to_the_cartable_keeping_the_filters(tm: Client) -> None:
+    response = tm.get("/cases/", {"tab": "pool"})
+    assert response.status_code == 302
+    assert response["Location"] == f"{URL}?tab=pool"
+
+
 def test_the_inspector_sees_the_referred_case(world: World) -> None:
     case = act(world.a[Role.TECHNICAL_MANAGER], world.open_case(), "refer_to_inspector")
     response = client_for(world.a[Role.INSPECTOR]).get(URL)
