@@ -6,6 +6,7 @@ required. `make demo` turns DEBUG on explicitly. Every variable is listed in REA
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
     "pishkhan.core",
     "pishkhan.accounts",
     "pishkhan.geo",
@@ -61,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "pishkhan.core.middleware.SecurityHeadersMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "pishkhan.urls"
@@ -108,6 +111,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- authentication -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out sign-in
     "django.contrib.auth.backends.ModelBackend",
     "pishkhan.accounts.backends.RolePermissionBackend",
 ]
@@ -129,6 +133,17 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Brute-force protection (django-axes; see accounts/lockout.py).
+AXES_FAILURE_LIMIT = env_int("PISHKHAN_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("PISHKHAN_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "pishkhan.accounts.lockout.username_of"
+AXES_CLIENT_IP_CALLABLE = "pishkhan.accounts.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "pishkhan.accounts.lockout.locked_out"
+# How many reverse proxies in front of the app append to X-Forwarded-For (0: none).
+PISHKHAN_TRUSTED_PROXIES = env_int("PISHKHAN_TRUSTED_PROXIES", 0)
 
 # --- HTTPS and headers ----------------------------------------------------------------
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=HTTPS)

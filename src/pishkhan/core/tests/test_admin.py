@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group
@@ -70,6 +71,10 @@ def one_of_everything(actions_builder: ActionsBuilder, admin_user: User) -> Acti
     b.citizen()
     Group.objects.create(name="ناظران")
     Holiday.objects.create(date=NOWRUZ_1402, title="عید نوروز")
+    seen = {"username": "someone", "ip_address": "203.0.113.7", "user_agent": "test",
+            "http_accept": "text/html", "path_info": "/accounts/login/"}  # fmt: skip
+    AccessAttempt.objects.create(**seen, get_data="", post_data="", failures_since_start=1)
+    AccessFailureLog.objects.create(**seen, locked_out=False)
     document = json.loads((DEFINITIONS_DIR / "permit_extension.json").read_text("utf-8"))
     load_definition({**document, "service": service.code})
     return b

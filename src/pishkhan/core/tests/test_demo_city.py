@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db.models import Count, Max, Model
+from django.test import RequestFactory
 from django.utils import timezone
 
 from pishkhan.accounts.models import Citizen, User
@@ -308,7 +309,9 @@ def test_the_printed_accounts_sign_in_with_the_demo_password() -> None:
     assert DEMO_PASSWORD in output
     for username in DEMO_USERNAMES:
         assert re.search(rf"^\s+{re.escape(username)}\s", output, re.MULTILINE), username
-        assert authenticate(username=username, password=DEMO_PASSWORD) is not None, username
+        request = RequestFactory().post("/accounts/login/")
+        signed_in = authenticate(request, username=username, password=DEMO_PASSWORD)
+        assert signed_in is not None, username
     assert "(!)" not in output
     assert Parcel.objects.count() == 50
 
