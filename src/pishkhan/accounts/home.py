@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from pishkhan.accounts.access import Principal
 from pishkhan.accounts.models import Citizen
+from pishkhan.cases.models import APPLICANT, Case, WorkflowState
 from pishkhan.catalog.models import ServiceType
 from pishkhan.core.phone import mask_mobile
 from pishkhan.geo.models import District, Parcel, ParcelCondition
@@ -30,6 +31,9 @@ from pishkhan.offices.models import (
     RoleAssignment,
 )
 from pishkhan.offices.roles import OFFICE_ROLES, Role
+
+# The citizen's home page lists this many of their latest requests.
+CITIZEN_REQUESTS = 20
 
 # A licence that ends within this many days is flagged on every page that shows it.
 LICENCE_WARNING_DAYS = 60
@@ -145,12 +149,26 @@ class CitySection:
 
 
 @dataclass(frozen=True)
+class CitizenRequest:
+    """One of the citizen's own cases, as the citizen sees it."""
+
+    case: Case
+    state_label: str
+
+    @property
+    def awaits_applicant(self) -> bool:
+        return bool(self.case.acting_role == APPLICANT and self.case.closed_at is None)
+
+
+@dataclass(frozen=True)
 class CitizenSection:
-    """For citizens: who they are to us, and the offices they may choose from."""
+    """For citizens: who they are to us, their own requests, and the offices open to them."""
 
     template: ClassVar[str] = "accounts/home_citizen.html"
     citizen: Citizen
     masked_mobile: str
+    requests: list[CitizenRequest]
+    more_requests: bool
     directory: list[DistrictGroup]
 
 
@@ -287,9 +305,28 @@ def city_section(today: dt.date, show_admin_link: bool) -> CitySection:
     )
 
 
+def citizen_requests(citizen_id: int) -> tuple[list[CitizenRequest], bool]:
+    """The citizen's latest requests, newest first, in two queries: the cases (on the
+    applicant index) and the labels of their states."""
+    cases = list(
+        Case.objects.filter(applicant_id=citizen_id)
+        .select_related("service_type", "office")
+        .order_by("-opened_at")[: CITIZEN_REQUESTS + 1]
+    )
+    more, cases = len(cases) > CITIZEN_REQUESTS, cases[:CITIZEN_REQUESTS]
+    states = WorkflowState.objects.filter(
+        definition_id__in={c.definition_id for c in cases}, code__in={c.state for c in cases}
+    ).values_list("definition_id", "code", "label")
+    labels = {(definition, code): label for definition, code, label in states}
+    rows = [CitizenRequest(c, labels.get((c.definition_id, c.state), c.state)) for c in cases]
+    return rows, more
+
+
 def citizen_section(citizen_id: int, today: dt.date) -> CitizenSection:
-    """Two queries: the citizen, and the offices open to them today (active, licensed)."""
+    """Four queries: the citizen, their requests and the states' labels, and the offices
+    open to them today (active, licensed)."""
     citizen = Citizen.objects.get(pk=citizen_id)
+    requests, more_requests = citizen_requests(citizen_id)
     offices = (
         Office.objects.filter(
             status=OfficeStatus.ACTIVE,
@@ -302,6 +339,8 @@ def citizen_section(citizen_id: int, today: dt.date) -> CitizenSection:
     return CitizenSection(
         citizen=citizen,
         masked_mobile=mask_mobile(citizen.mobile),
+        requests=requests,
+        more_requests=more_requests,
         directory=[
             DistrictGroup(rows[0].office.district, rows)
             for rows in group_rows(offices, today).values()
