@@ -9,7 +9,7 @@ ASSETS := src/pishkhan/core/static/vendor/.stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo serve test test-e2e check lint format types bench install assets lock clean
+.PHONY: demo serve test test-e2e check lint format types bench bench-cases install assets lock clean
 
 ## install: the virtual environment with the locked dependencies and the project itself
 install: $(STAMP)
@@ -59,6 +59,22 @@ types: install
 ## bench: benchmarks (numbers, not pass/fail); see bench/README.md
 bench: install
 	$(BIN)/python bench/run.py
+
+## bench-cases: cartable pages and engine actions on 100k cases, in a scratch PostgreSQL
+## database made and dropped here (bench/README.md)
+BENCH_PG_HOST ?= 127.0.0.1
+BENCH_PG_PORT ?= 5432
+BENCH_PG_USER ?= postgres
+BENCH_DB ?= pishkhan_bench_cases
+BENCH_CASES ?= 100000
+BENCH_NOW ?= 2026-11-28T12:00:00+03:30
+bench-cases: install
+	createdb -h $(BENCH_PG_HOST) -p $(BENCH_PG_PORT) -U $(BENCH_PG_USER) $(BENCH_DB)
+	trap 'dropdb -h $(BENCH_PG_HOST) -p $(BENCH_PG_PORT) -U $(BENCH_PG_USER) $(BENCH_DB)' EXIT; \
+	export DATABASE_URL=postgres://$(BENCH_PG_USER)@$(BENCH_PG_HOST):$(BENCH_PG_PORT)/$(BENCH_DB); \
+	$(BIN)/python bench/cases_dataset.py --prepare --parcels 20000 --cases $(BENCH_CASES) \
+	  --now $(BENCH_NOW) > /dev/null && \
+	$(BIN)/python bench/cartable.py --now $(BENCH_NOW)
 
 ## lock: refresh the lock files from pyproject.toml's ranges
 lock: install
