@@ -206,6 +206,8 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # django-axes: lockouts are warnings; its per-attempt info lines are noise
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # --- Pishkhan itself ------------------------------------------------------------------

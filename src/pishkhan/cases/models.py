@@ -139,7 +139,11 @@ class Case(models.Model):
         related_name="cases",
     )
     applicant = models.ForeignKey(
-        "accounts.Citizen", verbose_name="متقاضی", on_delete=models.PROTECT, related_name="cases"
+        "accounts.Citizen",
+        verbose_name="متقاضی",
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,  # case_applicant_opened (applicant, -opened_at) serves it
     )
     parcel = models.ForeignKey(
         "geo.Parcel",
@@ -238,7 +242,11 @@ class CaseEvent(models.Model):
     change produced, so the events and the version agree one-to-one."""
 
     case = models.ForeignKey(
-        Case, verbose_name="پرونده", on_delete=models.CASCADE, related_name="events"
+        Case,
+        verbose_name="پرونده",
+        on_delete=models.CASCADE,
+        related_name="events",
+        db_index=False,  # the unique (case, seq) index serves it
     )
     seq = models.PositiveIntegerField("شماره")
     action = models.CharField("اقدام", max_length=40)

@@ -193,7 +193,7 @@ def case_page(case: Case, principal: Principal, user_id: int) -> CasePage:
     )
     events = list(case.events.select_related("actor").order_by("seq"))
     reports = list(case.visit_reports.select_related("inspector").order_by("-visited_at"))
-    now = timezone.now()
+    now = engine.clock()  # the engine's clock, so due flags agree with the engine
     holds_acting = case.is_open and engine.holds_role_for(principal, case, case.acting_role)
     state = states.get(case.state)
     return CasePage(

@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection
 
 from pishkhan.core.demo import DEFAULT_PARCELS, format_report, load_demo_city
 from pishkhan.core.demo_cases import DEFAULT_CASES
@@ -46,5 +47,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
         result = load_demo_city(parcels=options["parcels"], cases=options["cases"])
+        # Fresh tables have no planner statistics until autovacuum gets to them (never,
+        # where it is off); without them PostgreSQL may scan all parcels for a few cases.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         if options["verbosity"] > 0:
             self.stdout.write(format_report(result, time.monotonic() - started))
