@@ -83,6 +83,24 @@ class WorkingCalendar:
                     remaining -= available
             day += dt.timedelta(days=1)
 
+    def subtract(self, end: dt.datetime, amount: dt.timedelta) -> dt.datetime:
+        """The moment `amount` of working time before `end` (the inverse of `add`)."""
+        if amount < dt.timedelta(0):
+            raise ValueError("working time to subtract must not be negative")
+        cursor = timezone.localtime(end)
+        remaining = amount
+        day = cursor.date()
+        while True:
+            window = self.window(day)
+            if window is not None:
+                stop = min(cursor, window[1])
+                available = stop - window[0]
+                if available > dt.timedelta(0):
+                    if remaining <= available:
+                        return stop - remaining
+                    remaining -= available
+            day -= dt.timedelta(days=1)
+
     def between(self, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
         """Working time from `start` to `end` (zero when end is not after start)."""
         total = dt.timedelta(0)

@@ -179,26 +179,6 @@ def page_calendar(now: dt.datetime) -> WorkingCalendar:
     return calendar_for(today - dt.timedelta(days=45), today + dt.timedelta(days=60))
 
 
-def subtract_working_time(
-    calendar: WorkingCalendar, end: dt.datetime, amount: dt.timedelta
-) -> dt.datetime:
-    """The moment `amount` of working time before `end` (the inverse of calendar.add)."""
-    cursor = timezone.localtime(end)
-    remaining = amount
-    day = cursor.date()
-    for _ in range(366):
-        window = calendar.window(day)
-        if window is not None:
-            stop = min(cursor, window[1])
-            available = stop - window[0]
-            if available > dt.timedelta(0):
-                if remaining <= available:
-                    return stop - remaining
-                remaining -= available
-        day -= dt.timedelta(days=1)
-    return cursor - dt.timedelta(days=366)
-
-
 # --- filters --------------------------------------------------------------------------
 
 
@@ -582,9 +562,7 @@ def follow_up_page(user: Any, principal: Principal, tab: str, data: Any, page: A
     calendar = page_calendar(now)
     states = StateMap.load()
     form = filter_form(data)
-    stalled_before = subtract_working_time(
-        calendar, now, calendar.hours_per_day * STALLED_WORKING_DAYS
-    )
+    stalled_before = calendar.subtract(now, calendar.hours_per_day * STALLED_WORKING_DAYS)
     running = Q(sla_paused_at__isnull=True)
     overdue = running & (Q(due_at__lt=now) | Q(overall_due_at__lt=now))
     near = (

@@ -167,20 +167,8 @@ def demo_clock(start: dt.datetime) -> Iterator[DemoClock]:
 
 
 def working_before(calendar: WorkingCalendar, end: dt.datetime, hours: float) -> dt.datetime:
-    """The moment `hours` of working time before `end` (the inverse of calendar.add)."""
-    remaining = dt.timedelta(hours=hours)
-    cursor = timezone.localtime(end)
-    day = cursor.date()
-    while True:
-        window = calendar.window(day)
-        if window is not None:
-            finish = min(cursor, window[1])
-            available = finish - window[0]
-            if available > dt.timedelta(0):
-                if remaining <= available:
-                    return finish - remaining
-                remaining -= available
-        day -= dt.timedelta(days=1)
+    """The moment `hours` of working time before `end`."""
+    return calendar.subtract(end, dt.timedelta(hours=hours))
 
 
 # --- the plan -------------------------------------------------------------------------

@@ -83,6 +83,30 @@ def test_adding_then_measuring_gives_back_the_hours(start: dt.datetime, hours: i
         assert window[0] < due <= window[1]
 
 
+@given(
+    st.datetimes(
+        min_value=dt.datetime(2025, 1, 1),  # noqa: DTZ001 - naive bounds, zone below
+        max_value=dt.datetime(2027, 1, 1),  # noqa: DTZ001
+        timezones=st.just(TEHRAN),
+    ),
+    st.integers(0, 400),
+)
+def test_subtracting_then_measuring_gives_back_the_hours(end: dt.datetime, hours: int) -> None:
+    calendar = configured_calendar(frozenset({dt.date(2025, 3, 21), dt.date(2026, 2, 11)}))
+    start = calendar.subtract(end, dt.timedelta(hours=hours))
+    assert start <= end
+    assert calendar.between(start, end) == dt.timedelta(hours=hours)
+
+
+def test_subtracting_skips_friday_and_holidays() -> None:
+    saturday = WEDNESDAY + days(3)
+    calendar = configured_calendar(frozenset({WEDNESDAY + days(1)}))  # Thursday a holiday
+    # one hour into Saturday, then back over Friday and the Thursday holiday to Wednesday
+    assert calendar.subtract(at(saturday, 8, 30), dt.timedelta(hours=3)) == at(WEDNESDAY, 12, 30)
+    with pytest.raises(ValueError, match="negative"):
+        calendar.subtract(at(saturday, 9, 0), dt.timedelta(hours=-1))
+
+
 @override_settings(
     PISHKHAN_WEEKEND=[3, 4], PISHKHAN_WORKDAY_START="08:00", PISHKHAN_WORKDAY_END="16:00"
 )
