@@ -33,8 +33,9 @@ demo: install assets
 	@echo "Serving the demo on http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
 	DEBUG=1 $(MANAGE) runserver --noreload $(HOST):$(PORT)
 
-## serve: run the demo server again without reloading data
+## serve: run the demo server again without reloading data (migrations are applied first)
 serve: install assets
+	DEBUG=1 $(MANAGE) migrate --no-input
 	DEBUG=1 $(MANAGE) runserver --noreload $(HOST):$(PORT)
 
 ## test: the whole suite (SQLite unless DATABASE_URL says otherwise), browser tests included

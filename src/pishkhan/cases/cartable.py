@@ -28,7 +28,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -573,19 +573,23 @@ def follow_up_page(user: Any, principal: Principal, tab: str, data: Any, page: A
         )
         & ~overdue
     )
-    stalled = Q(last_progress_at__lt=stalled_before)
+    # No progress since `stalled_before` (an Exists, not the annotation below, so that the
+    # counts aggregate over plain rows: aggregating over an annotated queryset makes
+    # Django re-hash the near conditions thousands of times per request).
+    recent_progress = _progress_events().filter(created_at__gte=stalled_before)
+    stalled = ~Exists(recent_progress)
     tabs = {"all": stalled | near | overdue, "stalled": stalled, "near": near, "overdue": overdue}
     base = (
         cases_visible_to(user, principal)
         .filter(OPEN, office_id__in=sorted(principal.office_ids(Role.FOLLOW_UP_OFFICER)))
         .filter(form.condition())
-        .annotate(last_progress_at=Subquery(_progress_events().values("created_at")[:1]))
     )
     counts = base.aggregate(**{code: Count("pk", filter=q) for code, q in tabs.items()})
     paging = Paging.of(page, counts[tab])
     cases = list(
         base.filter(tabs[tab])
         .annotate(
+            last_progress_at=Subquery(_progress_events().values("created_at")[:1]),
             last_note=Subquery(_notes().values("reason")[:1]),
             last_note_at=Subquery(_notes().values("created_at")[:1]),
         )
