@@ -43,7 +43,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "axes",
+    "pishkhan.core.apps.AxesConfig",  # django-axes, named in Persian
     "pishkhan.core",
     "pishkhan.accounts",
     "pishkhan.geo",

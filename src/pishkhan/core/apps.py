@@ -1,3 +1,4 @@
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 
 
@@ -10,3 +11,9 @@ class CoreConfig(AppConfig):
         from pishkhan.core.admin_helpers import install_persian_admin_display
 
         install_persian_admin_display()
+
+
+class AxesConfig(AxesAppConfig):
+    """django-axes (sign-in lockouts) under a Persian name in the admin."""
+
+    verbose_name = "تلاش‌های ورود"

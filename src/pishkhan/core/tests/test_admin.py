@@ -264,3 +264,9 @@ def test_date_fields_are_typed_and_shown_in_jalali(
     assert response.status_code == 302, response.context["adminform"].form.errors
     contract.refresh_from_db()
     assert (contract.starts_on, contract.ends_on) == (NOWRUZ_1402, dt.date(2025, 3, 19))
+
+
+def test_the_admin_uses_the_persian_typeface(admin_client: Client) -> None:
+    page = admin_client.get(reverse("admin:index")).content.decode()
+    assert "vazirmatn/Vazirmatn-font-face.css" in page
+    assert "pishkhan/admin.css" in page
