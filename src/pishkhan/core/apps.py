@@ -3,6 +3,7 @@ from django.apps import AppConfig
 
 
 class CoreConfig(AppConfig):
+    default = True  # the module holds AxesConfig too; "pishkhan.core" means this one
     name = "pishkhan.core"
     label = "core"
     verbose_name = "هسته"
