@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
+from pishkhan.cases.holidays import HolidayChange, can_withdraw, declare_holiday, withdraw_holiday
 from pishkhan.cases.models import Case, Holiday, WorkflowDefinition, WorkflowState
 from pishkhan.cases.workflow import (
     ADMIN_SOURCE,
@@ -38,7 +39,7 @@ from pishkhan.core.admin_helpers import (
 )
 from pishkhan.core.digits import to_persian_digits
 from pishkhan.core.forms import JalaliDatesMixin
-from pishkhan.core.jalali import to_jalali
+from pishkhan.core.jalali import format_jalali_date, to_jalali
 from pishkhan.offices.roles import Role
 
 DOCUMENT_HELP = (
@@ -281,14 +282,54 @@ class JalaliYearFilter(admin.SimpleListFilter):
         return queryset.filter(date__gte=first, date__lt=last)
 
 
+HOLIDAY_DAY = jalali_date("date", "تاریخ", style="full")
+
+
 @admin.register(Holiday)
 class HolidayAdmin(JalaliDatesMixin, PersianSearchMixin, admin.ModelAdmin):
     """Official holidays. The fixed solar ones come from cases/data/holidays.json; the lunar
     ones move every year and are entered here (or in that file) before the year starts.
-    A holiday counts for due times computed after it is entered."""
 
-    list_display = (jalali_date("date", "تاریخ", style="full"), "title")
+    Adding a holiday declares it (`declare_holiday`): the open cases whose due times lie
+    beyond it move so that each keeps the working time it had left. A holiday's date is
+    fixed once saved (its title may be corrected, which moves nothing); a holiday whose day
+    has not come may be deleted, which moves those due times back."""
+
+    list_display = (HOLIDAY_DAY, "title")
     list_filter = (JalaliYearFilter,)
     search_fields = ("title",)
     ordering = ("-date",)
     fields = ("date", "title")
+
+    def get_fields(self, request: HttpRequest, obj: Holiday | None = None) -> Any:
+        return self.fields if obj is None else (HOLIDAY_DAY, "title")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Holiday | None = None) -> Any:
+        return () if obj is None else (HOLIDAY_DAY,)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Holiday | None = None) -> bool:
+        # One at a time from its page, and only before its day: a closure that has
+        # happened stays in the calendar.
+        return obj is not None and can_withdraw(obj) and super().has_delete_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: Holiday, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)  # the title only
+            return
+        declared = declare_holiday(acting_user(request), obj.date, obj.title)
+        adopt(obj, declared.holiday)
+        self.message_user(request, holiday_message(declared, "اعلام"), messages.SUCCESS)
+
+    def delete_model(self, request: HttpRequest, obj: Holiday) -> None:
+        withdrawn = withdraw_holiday(acting_user(request), obj)
+        self.message_user(request, holiday_message(withdrawn, "لغو"), messages.SUCCESS)
+
+
+def holiday_message(change: HolidayChange, verb: str) -> str:
+    """'تعطیل پنجشنبه ۸ آبان ۱۴۰۴ اعلام شد؛ مهلت‌های ۳ پرونده باز جابه‌جا شد.'"""
+    day = format_jalali_date(change.holiday.date, "full")
+    if change.moved:
+        moved = f"مهلت‌های {to_persian_digits(change.moved)} پرونده باز جابه‌جا شد"
+    else:
+        moved = "مهلت هیچ پرونده بازی جابه‌جا نشد"
+    return f"تعطیل {day} {verb} شد؛ {moved}."

@@ -3,7 +3,8 @@
 Settings (all optional):
 - ``PISHKHAN_WEEKEND``: Python weekday numbers of the weekend, default ``[4]`` (Friday).
 - ``PISHKHAN_WORKDAY_START`` / ``PISHKHAN_WORKDAY_END``: ``"07:30"`` / ``"14:30"``.
-Official holidays are rows of :class:`~pishkhan.cases.models.Holiday`.
+Official holidays are rows of :class:`~pishkhan.cases.models.Holiday`; one declared while
+cases are open moves their due times (:mod:`pishkhan.cases.holidays`).
 """
 
 from __future__ import annotations
@@ -176,17 +177,16 @@ def load_holidays(path: Path = HOLIDAYS_FILE) -> int:
     """Upsert the holidays of a JSON file (Jalali dates); returns rows created or changed.
 
     The file in the repository holds only the fixed solar holidays; lunar holidays move
-    every year and are entered each year (in this file or the admin)."""
-    from pishkhan.cases.models import Holiday
+    every year and are entered each year (in this file or the admin). `load_workflows`
+    runs after every deployment, when cases are open: a day new to the table is declared
+    like one added in the admin, so open cases due after it keep their working time left
+    (for a day far ahead, as usual, none is)."""
+    from pishkhan.cases.holidays import declare_holiday
 
     data = json.loads(path.read_text(encoding="utf-8"))
     written = 0
     for row in data["holidays"]:
         day, title = parse_jalali_date(row["date"]), str(row["title"])
-        holiday, created = Holiday.objects.get_or_create(date=day, defaults={"title": title})
-        if not created and holiday.title != title:
-            holiday.title = title
-            holiday.save(update_fields=["title"])
-            created = True
-        written += int(created)
+        change = declare_holiday(None, day, title)
+        written += int(change.created or change.retitled)
     return written

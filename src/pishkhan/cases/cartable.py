@@ -37,6 +37,7 @@ from pishkhan.cases import engine
 from pishkhan.cases.access import cases_visible_to
 from pishkhan.cases.actions import FOLLOW_UP_NOTE, FOLLOW_UP_NOTE_MAX_LENGTH
 from pishkhan.cases.calendar import WorkingCalendar, calendar_for
+from pishkhan.cases.holidays import CALENDAR_CHANGED
 from pishkhan.cases.models import OPEN, Case, CaseEvent, WorkflowState
 from pishkhan.catalog.models import ServiceType
 from pishkhan.core.digits import to_ascii_digits
@@ -546,7 +547,7 @@ class FollowUpPage:
 def _progress_events() -> QuerySet[CaseEvent]:
     return (
         CaseEvent.objects.filter(case=OuterRef("pk"))
-        .exclude(action=FOLLOW_UP_NOTE)
+        .exclude(action__in=(FOLLOW_UP_NOTE, CALENDAR_CHANGED))  # neither moves the case
         .order_by("-seq")
     )
 

@@ -20,6 +20,7 @@ from pishkhan.accounts.access import Principal
 from pishkhan.cases import engine
 from pishkhan.cases.calendar import calendar_for
 from pishkhan.cases.errors import AssignedToAnother
+from pishkhan.cases.holidays import CALENDAR_CHANGED, WITHDRAWN
 from pishkhan.cases.models import (
     APPLICANT,
     SYSTEM,
@@ -30,6 +31,7 @@ from pishkhan.cases.models import (
     WorkflowState,
 )
 from pishkhan.core.digits import to_persian_digits
+from pishkhan.core.jalali import format_jalali_date, format_jalali_datetime
 from pishkhan.geo.models import LandUse, ParcelCondition
 from pishkhan.offices.roles import OFFICE_ROLES, Role
 
@@ -40,7 +42,12 @@ ENGINE_EVENT_LABELS: dict[str, str] = {
     "release": "واگذاری پرونده به کارتابل",
     "record_visit_report": "ثبت گزارش بازدید",
     "follow_up_note": "یادداشت پیگیری",
+    CALENDAR_CHANGED: "تعطیل اعلام‌شده: مهلت‌ها جابه‌جا شد",
 }
+WITHDRAWN_HOLIDAY_LABEL = "لغو تعطیل: مهلت‌ها جابه‌جا شد"
+# Events that record no one holding the case: a note about it, a change of the calendar.
+NOT_HOLDING = frozenset({"follow_up_note", CALENDAR_CHANGED})
+DUE_LABELS: dict[str, str] = {"due_at": "مهلت این مرحله", "overall_due_at": "مهلت کل"}
 EXTRA_ROLE_LABELS: dict[str, str] = {APPLICANT: "متقاضی", SYSTEM: "سامانه"}
 LAND_USE_LABELS: dict[str, str] = {str(value): str(label) for value, label in LandUse.choices}
 CASE_RELATIONS = (
@@ -95,6 +102,7 @@ class TimelineEntry:
     action_label: str
     from_label: str
     to_label: str
+    details: tuple[str, ...] = ()
 
     @property
     def moved(self) -> bool:
@@ -244,12 +252,46 @@ def timeline_entries(
             event=event,
             actor_name=person_name(event.actor),
             role_label=role_label(event.actor_role),
-            action_label=labels.get(event.action, event.action),
+            action_label=event_label(event, labels),
             from_label=state_label(event.from_state) if event.from_state else "",
             to_label=state_label(event.to_state),
+            details=calendar_change_details(event) if event.action == CALENDAR_CHANGED else (),
         )
         for event in events
     ]
+
+
+def event_label(event: CaseEvent, labels: dict[str, str]) -> str:
+    payload = event.payload if isinstance(event.payload, dict) else {}
+    if event.action == CALENDAR_CHANGED and payload.get("change") == WITHDRAWN:
+        return WITHDRAWN_HOLIDAY_LABEL
+    return labels.get(event.action, event.action)
+
+
+def calendar_change_details(event: CaseEvent) -> tuple[str, ...]:
+    """'روز تعطیل: پنجشنبه ۸ آبان ۱۴۰۴ (…)' and each moved due time, old ← new."""
+    payload = event.payload if isinstance(event.payload, dict) else {}
+    lines: list[str] = []
+    try:
+        day = dt.date.fromisoformat(str(payload.get("holiday", "")))
+    except ValueError:
+        day = None
+    if day is not None:
+        heading = "تعطیل لغوشده" if payload.get("change") == WITHDRAWN else "روز تعطیل"
+        title = str(payload.get("title") or "")
+        lines.append(
+            f"{heading}: {format_jalali_date(day, 'full')}" + (f" ({title})" if title else "")
+        )
+    for name, label in DUE_LABELS.items():
+        moved = payload.get(name)
+        if not isinstance(moved, dict):
+            continue
+        try:
+            old, new = (dt.datetime.fromisoformat(str(moved[k])) for k in ("old", "new"))
+        except (KeyError, ValueError):
+            continue
+        lines.append(f"{label}: {format_jalali_datetime(old)} ← {format_jalali_datetime(new)}")
+    return tuple(lines)
 
 
 def stints_of(
@@ -260,7 +302,7 @@ def stints_of(
     stints: list[Stint] = []
     for event in events:
         if stints and event.from_state == event.to_state:
-            if event.actor is not None and event.action != "follow_up_note":
+            if event.actor is not None and event.action not in NOT_HOLDING:
                 name = person_name(event.actor)
                 if name not in stints[-1].holders:
                     stints[-1].holders.append(name)

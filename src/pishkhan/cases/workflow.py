@@ -36,7 +36,9 @@ ACTING_ROLES = frozenset(str(r) for r in Role) - READ_ONLY_ROLES | {APPLICANT, S
 OPEN_ROLES = frozenset(str(r) for r in OFFICE_ROLES) | {APPLICANT}
 STAMPS = frozenset({"", "prepared_by", "approved_by"})
 # Event names the engine writes itself; a definition cannot reuse them as action codes.
-RESERVED_ACTIONS = frozenset({"open", "claim", "release", "record_visit_report"})
+RESERVED_ACTIONS = frozenset(
+    {"open", "claim", "release", "record_visit_report", "follow_up_note", "calendar_changed"}
+)
 CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from pishkhan.accounts.models import User
 from pishkhan.cases.actions import do_add_follow_up_note
 from pishkhan.cases.errors import ReasonRequired, RoleNotAllowed
+from pishkhan.cases.holidays import do_declare_holiday
 from pishkhan.cases.models import Case, CaseEvent
 from pishkhan.cases.tests.conftest import World, act
 from pishkhan.core.jalali import format_jalali_date
@@ -93,6 +94,18 @@ def test_a_note_becomes_an_event_and_does_not_unstall_the_case(
     # the engine's invariant: version == number of events, seq 1..version
     seqs = list(CaseEvent.objects.filter(case=case).order_by("seq").values_list("seq", flat=True))
     assert seqs == list(range(1, after.version + 1))
+
+
+def test_a_declared_holiday_does_not_unstall_a_case(world: World, officer: Client) -> None:
+    case = world.open_case()
+    age(case, 7)
+    # a closure declared for a working day before the case's due time moves its clocks
+    day = timezone.localdate() + dt.timedelta(days=1)
+    while day.weekday() == 4:  # Friday is already off
+        day += dt.timedelta(days=1)
+    do_declare_holiday(world.administrator, day, "تعطیلی اضطراری")
+    assert CaseEvent.objects.filter(case=case, action="calendar_changed").exists()
+    assert listed(officer.get(URL, {"tab": "stalled"})) == {case.tracking_code}
 
 
 @pytest.mark.parametrize("text", ["", "   ", "ن" * 1001])
