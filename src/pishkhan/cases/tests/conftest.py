@@ -14,6 +14,7 @@ import pytest
 from django.utils import timezone
 
 from pishkhan.accounts.models import Citizen, User
+from pishkhan.cases import engine
 from pishkhan.cases.actions import do_open_case, do_perform_action, do_record_visit_report
 from pishkhan.cases.models import Case, Channel
 from pishkhan.cases.workflow import DEFINITIONS_DIR, load_definition
@@ -321,3 +322,27 @@ def walk_to(world: World, case: Case, state: str, side: Side | None = None) -> C
             case = step(case)
     assert case.state == state
     return case
+
+
+# --- a clock the engine reads ---------------------------------------------------------
+
+TEHRAN = timezone.get_default_timezone()
+WEDNESDAY = dt.date(2025, 10, 29)  # 1404/08/07
+
+
+def at(day: dt.date, hour: int, minute: int = 0, plus_days: int = 0) -> dt.datetime:
+    day = day + dt.timedelta(days=plus_days)
+    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=TEHRAN)
+
+
+class Clock:
+    """The engine's clock, set by the test (Wednesday 10:00 to start)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.now = at(WEDNESDAY, 10)
+        monkeypatch.setattr(engine, "clock", lambda: self.now)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    return Clock(monkeypatch)

@@ -18,10 +18,9 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from pishkhan.accounts.models import User
-from pishkhan.cases import engine, holidays
+from pishkhan.cases import holidays
 from pishkhan.cases.actions import do_perform_action
 from pishkhan.cases.calendar import (
     add_working_hours,
@@ -37,32 +36,15 @@ from pishkhan.cases.holidays import (
     withdraw_holiday,
 )
 from pishkhan.cases.models import Case, CaseEvent, Holiday
-from pishkhan.cases.tests.conftest import World, act, build_world
+from pishkhan.cases.tests.conftest import WEDNESDAY, Clock, World, act, at, build_world
 from pishkhan.cases.tests.test_concurrency import file_database, race
 from pishkhan.cases.tests.test_workflow_definitions import codes_of, notary
 from pishkhan.offices.roles import Role
 
-TEHRAN = timezone.get_default_timezone()
-WEDNESDAY = dt.date(2025, 10, 29)  # 1404/08/07
 THURSDAY = WEDNESDAY + dt.timedelta(days=1)  # 1404/08/08, declared in these tests
 FRIDAY = WEDNESDAY + dt.timedelta(days=2)  # the weekend
 SATURDAY = WEDNESDAY + dt.timedelta(days=3)  # 1404/08/10
 TITLE = "تعطیلی اضطراری (آلودگی هوا)"
-
-
-def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=TEHRAN)
-
-
-class Clock:
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.now = at(WEDNESDAY, 10)
-        monkeypatch.setattr(engine, "clock", lambda: self.now)
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    return Clock(monkeypatch)
 
 
 def fresh(case: Case) -> Case:

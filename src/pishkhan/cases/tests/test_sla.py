@@ -5,33 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-from django.utils import timezone
-
-from pishkhan.cases import engine
 from pishkhan.cases.calendar import add_working_hours
 from pishkhan.cases.models import Holiday
-from pishkhan.cases.tests.conftest import World, act
+from pishkhan.cases.tests.conftest import WEDNESDAY, Clock, World, act, at
 from pishkhan.offices.roles import Role
-
-TEHRAN = timezone.get_default_timezone()
-WEDNESDAY = dt.date(2025, 10, 29)  # 1404/08/07
-
-
-def at(day: dt.date, hour: int, minute: int = 0, plus_days: int = 0) -> dt.datetime:
-    day = day + dt.timedelta(days=plus_days)
-    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=TEHRAN)
-
-
-class Clock:
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.now = at(WEDNESDAY, 10)
-        monkeypatch.setattr(engine, "clock", lambda: self.now)
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    return Clock(monkeypatch)
 
 
 def test_each_state_is_due_after_its_working_hours(world: World, clock: Clock) -> None:
