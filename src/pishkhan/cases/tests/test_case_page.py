@@ -98,7 +98,7 @@ def test_the_timeline_and_stints_name_every_step(world: World) -> None:
         "ثبت‌شده؛ در انتظار ارجاع",
         "در انتظار بازدید",
         "بررسی طرح تفصیلی",
-        "کارتابل کارشناس منطقه",
+        "بررسی در منطقه",
         "پاسخ تهیه‌شده؛ در انتظار تأیید",
     ]
     assert all(s.left_at is not None and s.working_time for s in page.stints)
