@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from pishkhan.accounts.access import Principal
 from pishkhan.accounts.models import Citizen
-from pishkhan.cases.models import APPLICANT, Case, WorkflowState
+from pishkhan.cases.cartable import StateMap
+from pishkhan.cases.models import APPLICANT, Case
 from pishkhan.catalog.models import ServiceType
 from pishkhan.core.phone import mask_mobile
 from pishkhan.geo.models import District, Parcel, ParcelCondition
@@ -307,18 +308,15 @@ def city_section(today: dt.date, show_admin_link: bool) -> CitySection:
 
 def citizen_requests(citizen_id: int) -> tuple[list[CitizenRequest], bool]:
     """The citizen's latest requests, newest first, in two queries: the cases (on the
-    applicant index) and the labels of their states."""
+    applicant index) and the states' labels."""
     cases = list(
         Case.objects.filter(applicant_id=citizen_id)
         .select_related("service_type", "office")
         .order_by("-opened_at")[: CITIZEN_REQUESTS + 1]
     )
     more, cases = len(cases) > CITIZEN_REQUESTS, cases[:CITIZEN_REQUESTS]
-    states = WorkflowState.objects.filter(
-        definition_id__in={c.definition_id for c in cases}, code__in={c.state for c in cases}
-    ).values_list("definition_id", "code", "label")
-    labels = {(definition, code): label for definition, code, label in states}
-    rows = [CitizenRequest(c, labels.get((c.definition_id, c.state), c.state)) for c in cases]
+    states = StateMap.load()
+    rows = [CitizenRequest(c, states.label(c.definition_id, c.state)) for c in cases]
     return rows, more
 
 

@@ -21,6 +21,7 @@ from django.utils.html import format_html, format_html_join
 
 from pishkhan.cases.holidays import HolidayChange, can_withdraw, declare_holiday, withdraw_holiday
 from pishkhan.cases.models import Case, Holiday, WorkflowDefinition, WorkflowState
+from pishkhan.cases.timeline import role_label
 from pishkhan.cases.workflow import (
     ADMIN_SOURCE,
     definition_to_dict,
@@ -39,22 +40,17 @@ from pishkhan.core.admin_helpers import (
 )
 from pishkhan.core.digits import to_persian_digits
 from pishkhan.core.forms import JalaliDatesMixin
-from pishkhan.core.jalali import format_jalali_date, to_jalali
-from pishkhan.offices.roles import Role
+from pishkhan.core.jalali import format_jalali_date, jalali_year_bounds, to_jalali
 
 DOCUMENT_HELP = (
     "کل تعریف به صورت JSON (راهنما: docs/workflow.md). با ذخیره، تعریف مانند فایل بررسی "
     "می‌شود و اگر تغییری داشته باشد نسخه بعدی این خدمت می‌شود؛ پرونده‌های باز روی نسخه‌ای "
     "که با آن شروع شده‌اند می‌مانند."
 )
-ROLE_LABELS = {str(role): str(role.label) for role in Role} | {
-    "applicant": "متقاضی",
-    "system": "سامانه",
-}
 
 
 def role_names(codes: list[str]) -> str:
-    return "، ".join(ROLE_LABELS.get(code, code) for code in codes)
+    return "، ".join(role_label(code) for code in codes)
 
 
 def pretty(document: dict[str, Any]) -> str:
@@ -204,7 +200,7 @@ class WorkflowDefinitionAdmin(PersianSearchMixin, admin.ModelAdmin):
             (
                 s.code,
                 s.label,
-                ROLE_LABELS.get(s.acting_role, s.acting_role),
+                role_label(s.acting_role),
                 to_persian_digits(s.sla_hours) if s.sla_hours is not None else "",
                 "، ".join(obj.documents.get(code, code) for code in s.documents_required),
                 yes(s.is_initial),
@@ -272,14 +268,11 @@ class JalaliYearFilter(admin.SimpleListFilter):
         value = self.value()
         if not value or not value.isdigit():
             return queryset
-        from pishkhan.core.jalali import from_jalali
-
-        year = int(value)
         try:
-            first, last = from_jalali(year, 1, 1), from_jalali(year + 1, 1, 1)
+            first, last = jalali_year_bounds(int(value))
         except ValueError:
             return queryset.none()
-        return queryset.filter(date__gte=first, date__lt=last)
+        return queryset.filter(date__gte=first, date__lte=last)
 
 
 HOLIDAY_DAY = jalali_date("date", "تاریخ", style="full")

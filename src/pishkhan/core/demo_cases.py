@@ -166,11 +166,6 @@ def demo_clock(start: dt.datetime) -> Iterator[DemoClock]:
         yield clock
 
 
-def working_before(calendar: WorkingCalendar, end: dt.datetime, hours: float) -> dt.datetime:
-    """The moment `hours` of working time before `end`."""
-    return calendar.subtract(end, dt.timedelta(hours=hours))
-
-
 # --- the plan -------------------------------------------------------------------------
 
 
@@ -460,9 +455,9 @@ class Walker:
     tally: Counter[str] = field(default_factory=Counter)
 
     def moments(self, plan: CasePlan) -> list[dt.datetime]:
-        times = [working_before(self.calendar, self.now, plan.age)]
+        times = [self.calendar.subtract(self.now, dt.timedelta(hours=plan.age))]
         for step in reversed(plan.steps[1:]):
-            times.append(working_before(self.calendar, times[-1], step.gap))
+            times.append(self.calendar.subtract(times[-1], dt.timedelta(hours=step.gap)))
         return [t.replace(second=0, microsecond=0) for t in reversed(times)]
 
     def actor(self, plan: CasePlan, key: str, case: Case) -> User:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -28,6 +29,13 @@ WEDNESDAY = dt.date(2025, 10, 29)
 
 def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=TEHRAN)
+
+
+TEHRAN_TIMES = st.datetimes(
+    min_value=dt.datetime(2025, 1, 1),  # noqa: DTZ001 - naive bounds, zone below
+    max_value=dt.datetime(2027, 1, 1),  # noqa: DTZ001
+    timezones=st.just(TEHRAN),
+)
 
 
 def days(n: int) -> dt.timedelta:
@@ -65,14 +73,7 @@ def test_between_counts_only_working_hours() -> None:
     assert calendar.between(end, start) == dt.timedelta(0)
 
 
-@given(
-    st.datetimes(
-        min_value=dt.datetime(2025, 1, 1),  # noqa: DTZ001 - naive bounds, zone below
-        max_value=dt.datetime(2027, 1, 1),  # noqa: DTZ001
-        timezones=st.just(TEHRAN),
-    ),
-    st.integers(0, 400),
-)
+@given(TEHRAN_TIMES, st.integers(0, 400))
 def test_adding_then_measuring_gives_back_the_hours(start: dt.datetime, hours: int) -> None:
     calendar = configured_calendar(frozenset({dt.date(2025, 3, 21), dt.date(2026, 2, 11)}))
     due = calendar.add(start, dt.timedelta(hours=hours))
@@ -83,19 +84,25 @@ def test_adding_then_measuring_gives_back_the_hours(start: dt.datetime, hours: i
         assert window[0] < due <= window[1]
 
 
-@given(
-    st.datetimes(
-        min_value=dt.datetime(2025, 1, 1),  # noqa: DTZ001 - naive bounds, zone below
-        max_value=dt.datetime(2027, 1, 1),  # noqa: DTZ001
-        timezones=st.just(TEHRAN),
-    ),
-    st.integers(0, 400),
-)
+@given(TEHRAN_TIMES, st.integers(0, 400))
 def test_subtracting_then_measuring_gives_back_the_hours(end: dt.datetime, hours: int) -> None:
     calendar = configured_calendar(frozenset({dt.date(2025, 3, 21), dt.date(2026, 2, 11)}))
     start = calendar.subtract(end, dt.timedelta(hours=hours))
     assert start <= end
     assert calendar.between(start, end) == dt.timedelta(hours=hours)
+
+
+def test_subtracting_fractions_of_an_hour_from_any_moment() -> None:
+    calendar = configured_calendar(frozenset({dt.date(2026, 3, 21)}))
+    rng = random.Random(7)
+    for _ in range(200):
+        day = dt.date(2026, 3, 1) + dt.timedelta(days=rng.randrange(60))
+        end = timezone.make_aware(dt.datetime.combine(day, dt.time(rng.randrange(24))))
+        hours = rng.uniform(0.1, 80)
+        start = calendar.subtract(end, dt.timedelta(hours=hours))
+        assert calendar.between(start, end) == pytest.approx(
+            dt.timedelta(hours=hours), abs=dt.timedelta(seconds=1)
+        )
 
 
 def test_subtracting_skips_friday_and_holidays() -> None:

@@ -4,7 +4,6 @@ the working calendar, and loaded once."""
 from __future__ import annotations
 
 import datetime as dt
-import random
 from io import StringIO
 
 import pytest
@@ -15,10 +14,9 @@ from django.utils import timezone
 from pishkhan.accounts.models import User
 from pishkhan.cases import engine
 from pishkhan.cases.access import cases_visible_to
-from pishkhan.cases.calendar import configured_calendar
 from pishkhan.cases.models import Case, CaseEvent, Holiday, VisitReport, WorkflowDefinition
 from pishkhan.core.demo import LoadResult, load_demo_city
-from pishkhan.core.demo_cases import demo_clock, working_before
+from pishkhan.core.demo_cases import demo_clock
 from pishkhan.offices.roles import Role
 
 PARCELS = 150
@@ -165,16 +163,3 @@ def test_the_demo_clock_replaces_the_engines_clock_only_inside() -> None:
         clock.now = moment + dt.timedelta(hours=1)
         assert engine.clock() == moment + dt.timedelta(hours=1)
     assert abs(engine.clock() - timezone.now()) < dt.timedelta(minutes=1)
-
-
-def test_working_before_undoes_adding_working_time() -> None:
-    calendar = configured_calendar(frozenset({dt.date(2026, 3, 21)}))
-    rng = random.Random(7)
-    for _ in range(200):
-        day = dt.date(2026, 3, 1) + dt.timedelta(days=rng.randrange(60))
-        end = timezone.make_aware(dt.datetime.combine(day, dt.time(rng.randrange(24))))
-        hours = rng.uniform(0.1, 80)
-        start = working_before(calendar, end, hours)
-        assert calendar.between(start, end) == pytest.approx(
-            dt.timedelta(hours=hours), abs=dt.timedelta(seconds=1)
-        )
