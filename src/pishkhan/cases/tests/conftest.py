@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from pishkhan.accounts.models import Citizen, User
@@ -346,3 +347,17 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     return Clock(monkeypatch)
+
+
+# --- pages ----------------------------------------------------------------------------
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def listed(response: Any) -> set[str]:
+    """The tracking codes on a cartable or follow-up page."""
+    return {row.case.tracking_code for row in response.context["page"].rows}

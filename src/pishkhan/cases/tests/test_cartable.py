@@ -12,25 +12,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from pishkhan.accounts.models import User
 from pishkhan.cases.actions import do_claim_case
 from pishkhan.cases.models import Case, CaseEvent
-from pishkhan.cases.tests.conftest import World, act, make_citizen, walk_to
+from pishkhan.cases.tests.conftest import World, act, client_for, listed, make_citizen, walk_to
 from pishkhan.core.jalali import format_jalali_date
 from pishkhan.offices.roles import Role
 
 URL = "/cases/cartable/"
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def listed(response: object) -> set[str]:
-    page = response.context["page"]  # type: ignore[attr-defined]
-    return {row.case.tracking_code for row in page.rows}
 
 
 def set_due(case: Case, due_at: dt.datetime | None) -> None:

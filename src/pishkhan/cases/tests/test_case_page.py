@@ -12,17 +12,11 @@ from django.urls import reverse
 from pishkhan.accounts.models import User
 from pishkhan.cases.actions import do_claim_case, do_release_case
 from pishkhan.cases.models import Case, CaseEvent, VisitReport
-from pishkhan.cases.tests.conftest import World, act, record_visit, walk_to
+from pishkhan.cases.tests.conftest import World, act, client_for, record_visit, walk_to
 from pishkhan.core.digits import to_persian_digits
 from pishkhan.core.jalali import format_jalali_datetime
 from pishkhan.geo.models import ConditionKind, ParcelCondition
 from pishkhan.offices.roles import Role
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def detail_url(case: Case) -> str:

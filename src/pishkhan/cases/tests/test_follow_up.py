@@ -11,26 +11,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from pishkhan.accounts.models import User
 from pishkhan.cases.actions import do_add_follow_up_note
 from pishkhan.cases.errors import ReasonRequired, RoleNotAllowed
 from pishkhan.cases.holidays import do_declare_holiday
 from pishkhan.cases.models import Case, CaseEvent
-from pishkhan.cases.tests.conftest import World, act
+from pishkhan.cases.tests.conftest import World, act, client_for, listed
 from pishkhan.core.jalali import format_jalali_date
 from pishkhan.offices.roles import Role
 
 URL = "/cases/follow-up/"
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def listed(response: object) -> set[str]:
-    return {row.case.tracking_code for row in response.context["page"].rows}  # type: ignore[attr-defined]
 
 
 def age(case: Case, days: int) -> None:
