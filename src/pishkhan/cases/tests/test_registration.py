@@ -8,7 +8,9 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -219,3 +221,24 @@ def test_registration_page_is_right_to_left(world: World, tm: Client) -> None:
     html = tm.get(URL, {"service": "inquiry_bank"}).content.decode()
     assert 'dir="rtl"' in html
     assert "ثبت پرونده حضوری" in html
+
+
+def test_the_registration_page_costs_the_same_queries_for_one_or_more_services_and_cases(
+    world: World,
+) -> None:
+    contract(world.a.office, world, "inquiry_notary")
+    client = Client()
+    client.force_login(world.a[Role.TECHNICAL_MANAGER])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(URL, {"service": "inquiry_notary"})
+        assert response.status_code == 200
+        assert 'dir="rtl"' in response.content.decode()
+        return len(captured)
+
+    small = queries()
+    contract(world.a.office, world, "inquiry_bank", "permit_extension")  # more services
+    for _ in range(5):
+        world.open_case()
+    assert queries() == small
