@@ -44,7 +44,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "pishkhan.core.apps.AxesConfig",  # django-axes, named in Persian
+    "django_tasks",
+    "django_tasks_db",
     "pishkhan.core",
+    "pishkhan.outbox",
     "pishkhan.accounts",
     "pishkhan.geo",
     "pishkhan.offices",
@@ -209,6 +212,10 @@ LOGGING = {
     # django-axes: lockouts are warnings; its per-attempt info lines are noise
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Background work: django-tasks with its database backend (no broker). The worker is
+# `manage.py run_worker`; it also sweeps the outbox (pishkhan.outbox) for retries.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # --- Pishkhan itself ------------------------------------------------------------------
 PISHKHAN_CITY_NAME = env_str("PISHKHAN_CITY_NAME", "اصفهان")

@@ -80,8 +80,8 @@ def load_principal(user: Any) -> Principal:
     if staff_id is not None:
         grants = [
             Grant(role=r.role, office_id=r.office_id, district_id=r.district_id)
-            for r in RoleAssignment.objects.filter(staff_id=staff_id, starts_on__lte=today)
-            .exclude(ends_on__lt=today)
+            for r in RoleAssignment.objects.in_force(today)
+            .filter(staff_id=staff_id)
             .only("role", "office_id", "district_id")
         ]
     citizen_id = (

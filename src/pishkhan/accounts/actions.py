@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from pishkhan.accounts.models import Citizen
 from pishkhan.core.digits import normalize_persian_text
@@ -26,3 +26,20 @@ def do_register_citizen(national_id: str, first_name: str, last_name: str, mobil
         citizen.full_clean()
         citizen.save()
     return citizen
+
+
+def do_find_or_register_citizen(
+    national_id: str, first_name: str, last_name: str, mobile: str
+) -> tuple[Citizen, bool]:
+    """The citizen with this national ID, or a new one registered with these details;
+    the flag says whether it was created. Two counters registering the same new
+    applicant at once both get the one row: the loser of the insert race reads it."""
+    normalized = normalize_national_id(national_id)
+    existing = Citizen.objects.filter(national_id=normalized).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            return do_register_citizen(national_id, first_name, last_name, mobile), True
+    except IntegrityError:
+        return Citizen.objects.get(national_id=normalized), False

@@ -4,13 +4,16 @@ role and guards, compare-and-swaps the case version and appends a CaseEvent."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from pishkhan.accounts.access import Principal
+from pishkhan.accounts.actions import do_find_or_register_citizen
 from pishkhan.accounts.models import Citizen
 from pishkhan.cases import engine
 from pishkhan.cases.access import access_case_by_id, principal_of
@@ -18,12 +21,18 @@ from pishkhan.cases.calendar import add_working_hours
 from pishkhan.cases.errors import (
     ActionNotAllowed,
     ConcurrentActionError,
+    InvalidInput,
+    LicenceExpired,
     NoActiveDefinition,
+    OfficeNotActive,
     OpenNotAllowed,
     ReasonRequired,
     RoleNotAllowed,
+    ServiceInactive,
+    ServiceNotContracted,
     WorkflowError,
 )
+from pishkhan.cases.events import EventType, NewEvent, write_event
 from pishkhan.cases.models import (
     APPLICANT,
     SYSTEM,
@@ -37,10 +46,15 @@ from pishkhan.cases.tracking import allocate_tracking_code
 from pishkhan.catalog.models import ServiceType
 from pishkhan.core.jalali import jalali_year
 from pishkhan.geo.models import LandUse, Parcel
-from pishkhan.offices.models import Office, OfficeStatus
+from pishkhan.offices.models import ContractStatus, Office, OfficeContract, OfficeStatus
 from pishkhan.offices.roles import Role
 
 # --- opening a case -------------------------------------------------------------------
+
+DOCUMENTS_MAX = 50
+VISIT_LINES_MAX = 50
+VISIT_LINE_MAX_LENGTH = 300
+VISIT_NOTES_MAX_LENGTH = 4000
 
 
 def active_definition(service_type: ServiceType) -> WorkflowDefinition:
@@ -64,15 +78,26 @@ def opening_role(
     raise OpenNotAllowed()
 
 
-def check_opening(
-    service_type: ServiceType, parcel: Parcel | None, office: Office, channel: str, role: str
-) -> None:
-    if not service_type.is_active:
-        raise WorkflowError("این خدمت فعال نیست.")
-    if service_type.requires_parcel and parcel is None:
-        raise WorkflowError("برای این خدمت، ملک را مشخص کنید.")
+def contract_covers(office: Office, service_type: ServiceType, on: dt.date) -> bool:
+    """An active contract of the office, in force on `on`, names the service."""
+    return (
+        OfficeContract.objects.in_force(on)
+        .filter(office=office, status=ContractStatus.ACTIVE, services=service_type)
+        .exists()
+    )
+
+
+def check_office(office: Office, service_type: ServiceType, on: dt.date) -> None:
+    """The office may take a case of this service today: active, licensed, contracted."""
     if office.status != OfficeStatus.ACTIVE:
-        raise WorkflowError("این دفتر فعال نیست و پرونده نمی‌پذیرد.")
+        raise OfficeNotActive()
+    if not office.licence_is_valid(on):
+        raise LicenceExpired()
+    if not contract_covers(office, service_type, on):
+        raise ServiceNotContracted()
+
+
+def check_channel(service_type: ServiceType, channel: str, role: str) -> None:
     expected = Channel.ONLINE if role == APPLICANT else Channel.IN_PERSON
     if channel != expected:
         raise WorkflowError(
@@ -84,6 +109,38 @@ def check_opening(
         raise WorkflowError("این خدمت فقط حضوری ثبت می‌شود.")
 
 
+def clean_documents(definition: WorkflowDefinition, checked: Any) -> list[str]:
+    """The checked document codes, each one the definition declares; anything else
+    (an unknown code, a non-string, a huge list) is refused, never stored."""
+    if not isinstance(checked, list | tuple) or len(checked) > DOCUMENTS_MAX:
+        raise InvalidInput("فهرست مدارک بررسی‌شده معتبر نیست.")
+    codes = [c for c in checked if isinstance(c, str)]
+    unknown = [c for c in codes if c not in definition.documents] + (
+        ["?"] if len(codes) != len(checked) else []
+    )
+    if unknown:
+        raise InvalidInput("مدرکی که در فهرست مدارک این خدمت نیست علامت خورده است.")
+    return sorted(set(codes))
+
+
+def check_opening(
+    service_type: ServiceType,
+    definition: WorkflowDefinition,
+    parcel: Parcel | None,
+    office: Office,
+    channel: str,
+    role: str,
+    on: dt.date,
+) -> None:
+    """Every rule of registering a case, whoever asks: a page, a command or the API."""
+    if not service_type.is_active:
+        raise ServiceInactive()
+    if service_type.requires_parcel and parcel is None:
+        raise WorkflowError("برای این خدمت، ملک را مشخص کنید.")
+    check_office(office, service_type, on)
+    check_channel(service_type, channel, role)
+
+
 def do_open_case(
     user: Any,
     service_type: ServiceType,
@@ -92,18 +149,23 @@ def do_open_case(
     office: Office,
     channel: str,
     documents_checked: list[str],
+    *,
+    principal: Principal | None = None,
 ) -> Case:
     """Register a case on the active version of the service's workflow, after its
     document checklist; the case starts in the definition's initial state."""
-    principal = principal_of(user)
+    principal = principal_of(user, principal)
     if principal is None:
         raise OpenNotAllowed()
+    now = engine.clock()
     definition = active_definition(service_type)
     role = opening_role(principal, definition, applicant, office)
-    check_opening(service_type, parcel, office, channel, role)
+    check_opening(
+        service_type, definition, parcel, office, channel, role, timezone.localtime(now).date()
+    )
+    checked = clean_documents(definition, documents_checked)
     first = engine.initial_state(definition)
-    engine.require_documents(definition, first, documents_checked)
-    now = engine.clock()
+    engine.require_documents(definition, first, checked)
     with transaction.atomic():
         case = Case.objects.create(
             tracking_code=allocate_tracking_code(jalali_year(now)),
@@ -121,24 +183,66 @@ def do_open_case(
             overall_due_at=(
                 add_working_hours(now, definition.sla_hours) if definition.sla_hours else None
             ),
-            documents_checked=sorted(set(documents_checked)),
+            documents_checked=checked,
             version=1,
             opened_by_id=user.pk,
             opened_at=now,
         )
-        event = CaseEvent.objects.create(
-            case=case,
-            seq=1,
-            action="open",
-            actor_id=user.pk,
-            actor_role=role,
-            from_state="",
-            to_state=first.code,
-            payload={"channel": channel, "documents_checked": case.documents_checked},
-            created_at=now,
+        write_event(
+            NewEvent(
+                case_id=case.pk,
+                seq=1,
+                action=EventType.OPEN,
+                actor_id=user.pk,
+                actor_role=role,
+                from_state="",
+                to_state=first.code,
+                payload={"channel": channel, "documents_checked": checked},
+                created_at=now,
+            )
         )
-        engine.announce(case.pk, event)
     return case
+
+
+@dataclass(frozen=True)
+class NewApplicant:
+    """An applicant the counter registers while opening their first case."""
+
+    national_id: str
+    first_name: str
+    last_name: str
+    mobile: str
+
+
+def do_register_case(
+    user: Any,
+    *,
+    service_type: ServiceType,
+    office: Office,
+    applicant: Citizen | NewApplicant,
+    parcel: Parcel | None,
+    documents_checked: list[str],
+    channel: str = Channel.IN_PERSON,
+    principal: Principal | None = None,
+) -> Case:
+    """The counter's one intent: register the applicant if they are new and open their
+    case, in one transaction (a refused case leaves no new citizen behind). Two
+    counters registering the same new applicant at once share the one citizen row."""
+    with transaction.atomic():
+        if isinstance(applicant, NewApplicant):
+            applicant, _ = do_find_or_register_citizen(
+                applicant.national_id, applicant.first_name, applicant.last_name, applicant.mobile
+            )
+        return do_open_case(
+            user,
+            service_type,
+            applicant,
+            parcel,
+            office,
+            channel,
+            documents_checked,
+            principal=principal,
+        )
 
 
 # --- moving a case --------------------------------------------------------------------
@@ -151,10 +255,12 @@ def do_perform_action(
     expected_version: int,
     reason: str | None = None,
     payload: dict[str, Any] | None = None,
+    *,
+    principal: Principal | None = None,
 ) -> Case:
     """Take `action_code` on a case the user can see, as a role the user holds where
     the case is. A stale `expected_version` loses with ConcurrentActionError."""
-    principal = principal_of(user)
+    principal = principal_of(user, principal)
     with transaction.atomic():
         case = access_case_by_id(user, case_id, principal)
         assert principal is not None  # access_case_by_id found a case in its scope
@@ -208,9 +314,11 @@ def do_perform_system_action(
 # --- claiming -------------------------------------------------------------------------
 
 
-def do_claim_case(user: Any, case_id: Any, expected_version: int) -> Case:
+def do_claim_case(
+    user: Any, case_id: Any, expected_version: int, *, principal: Principal | None = None
+) -> Case:
     """Take an unassigned case of your cartable so colleagues see it is in hand."""
-    principal = principal_of(user)
+    principal = principal_of(user, principal)
     with transaction.atomic():
         case = access_case_by_id(user, case_id, principal)
         assert principal is not None
@@ -223,21 +331,23 @@ def do_claim_case(user: Any, case_id: Any, expected_version: int) -> Case:
         if case.assignee_id == user.pk:
             raise ActionNotAllowed("این پرونده هم‌اکنون در دست شماست.")
         engine.check_assignment(case, case.acting_role, user.pk)
-        _reassign(case, expected_version, "claim", user.pk, assignee_id=user.pk)
+        _reassign(case, expected_version, EventType.CLAIM, user.pk, assignee_id=user.pk)
     case.refresh_from_db()
     return case
 
 
-def do_release_case(user: Any, case_id: Any, expected_version: int) -> Case:
+def do_release_case(
+    user: Any, case_id: Any, expected_version: int, *, principal: Principal | None = None
+) -> Case:
     """Give a claimed case back to the pool of its acting role."""
-    principal = principal_of(user)
+    principal = principal_of(user, principal)
     with transaction.atomic():
         case = access_case_by_id(user, case_id, principal)
         if case.version != expected_version:
             raise ConcurrentActionError()
         if case.assignee_id != user.pk:
             raise ActionNotAllowed("این پرونده در دست شما نیست.")
-        _reassign(case, expected_version, "release", user.pk, assignee_id=None)
+        _reassign(case, expected_version, EventType.RELEASE, user.pk, assignee_id=None)
     case.refresh_from_db()
     return case
 
@@ -266,6 +376,7 @@ def visit_report_errors(
     floors: int,
     violations_observed: list[str],
     photo_refs: list[str],
+    notes: str = "",
 ) -> dict[str, str]:
     errors: dict[str, str] = {}
     if visited_at.tzinfo is None or visited_at > engine.clock():
@@ -276,11 +387,26 @@ def visit_report_errors(
         errors["built_area"] = "مساحت ساخته‌شده نمی‌تواند منفی باشد."
     if floors < 0 or floors > 200:
         errors["floors"] = "تعداد طبقات معتبر نیست."
-    if not all(isinstance(v, str) and v.strip() for v in violations_observed):
-        errors["violations_observed"] = "هر تخلف مشاهده‌شده باید یک شرح متنی باشد."
-    if not all(isinstance(p, str) and p.strip() for p in photo_refs):
-        errors["photo_refs"] = "مرجع هر عکس باید یک متن باشد."
+    for name, items, what in (
+        ("violations_observed", violations_observed, "هر تخلف مشاهده‌شده"),
+        ("photo_refs", photo_refs, "مرجع هر عکس"),
+    ):
+        problem = line_list_error(items, what)
+        if problem:
+            errors[name] = problem
+    if len(notes) > VISIT_NOTES_MAX_LENGTH or "\x00" in notes:
+        errors["notes"] = "توضیحات حداکثر ۴۰۰۰ نویسه و بدون نویسه نامعتبر است."
     return errors
+
+
+def line_list_error(items: list[str], what: str) -> str:
+    if not all(isinstance(v, str) and v.strip() and "\x00" not in v for v in items):
+        return f"{what} باید یک شرح متنی باشد."
+    if len(items) > VISIT_LINES_MAX:
+        return "حداکثر ۵۰ سطر پذیرفته می‌شود."
+    if any(len(v) > VISIT_LINE_MAX_LENGTH for v in items):
+        return "هر سطر حداکثر ۳۰۰ نویسه است."
+    return ""
 
 
 def do_record_visit_report(
@@ -295,11 +421,18 @@ def do_record_visit_report(
     violations_observed: list[str],
     photo_refs: list[str],
     notes: str = "",
+    principal: Principal | None = None,
 ) -> VisitReport:
     """The inspector holding a case that waits for a visit records what they saw."""
-    principal = principal_of(user)
+    principal = principal_of(user, principal)
     errors = visit_report_errors(
-        visited_at, observed_land_use, Decimal(built_area), floors, violations_observed, photo_refs
+        visited_at,
+        observed_land_use,
+        Decimal(built_area),
+        floors,
+        violations_observed,
+        photo_refs,
+        notes,
     )
     if errors:
         raise ValidationError(errors)
@@ -329,7 +462,7 @@ def do_record_visit_report(
         engine.record_change(
             case,
             expected_version,
-            action="record_visit_report",
+            action=EventType.RECORD_VISIT_REPORT,
             actor_id=user.pk,
             actor_role=Role.INSPECTOR,
             to_state=case.state,
@@ -345,11 +478,13 @@ def do_record_visit_report(
 
 # --- follow-up notes ------------------------------------------------------------------
 
-FOLLOW_UP_NOTE = "follow_up_note"
+FOLLOW_UP_NOTE = EventType.FOLLOW_UP_NOTE
 FOLLOW_UP_NOTE_MAX_LENGTH = 1000
 
 
-def do_add_follow_up_note(user: Any, case_id: Any, text: str) -> CaseEvent:
+def do_add_follow_up_note(
+    user: Any, case_id: Any, text: str, *, principal: Principal | None = None
+) -> CaseEvent:
     """A follow-up officer of the case's office writes down how they chased it.
 
     The note is an event (action ``follow_up_note``, no change of state or assignee). It
@@ -359,9 +494,8 @@ def do_add_follow_up_note(user: Any, case_id: Any, text: str) -> CaseEvent:
     text = (text or "").strip()
     if not text:
         raise ReasonRequired("متن یادداشت پیگیری را بنویسید.")
-    if len(text) > FOLLOW_UP_NOTE_MAX_LENGTH:
-        raise WorkflowError("یادداشت پیگیری حداکثر ۱۰۰۰ نویسه است.")
-    principal = principal_of(user)
+    engine.check_text(text, FOLLOW_UP_NOTE_MAX_LENGTH, "یادداشت پیگیری")
+    principal = principal_of(user, principal)
     with transaction.atomic():
         case = access_case_by_id(user, case_id, principal)
         assert principal is not None

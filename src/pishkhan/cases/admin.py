@@ -213,7 +213,7 @@ class WorkflowDefinitionAdmin(PersianSearchMixin, admin.ModelAdmin):
 
     @admin.display(description="اقدام‌ها")
     def actions_table(self, obj: WorkflowDefinition) -> str:
-        headers = ("کد", "عنوان", "از", "به", "نقش‌های مجاز", "شرط‌ها", "ذکر علت", "ثبت در")
+        headers = ("کد", "عنوان", "از", "به", "نقش‌های مجاز", "شرط‌ها", "ذکر علت", "پیامدها")
         actions = obj.actions.select_related("from_state", "to_state")
         rows = [
             (
@@ -224,7 +224,7 @@ class WorkflowDefinitionAdmin(PersianSearchMixin, admin.ModelAdmin):
                 role_names(a.roles),
                 "، ".join(a.guards),
                 yes(a.reason_required),
-                a.stamp,
+                "، ".join(a.effects),
             )
             for a in actions
         ]

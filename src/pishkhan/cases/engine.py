@@ -7,34 +7,36 @@ inquiries or permits. Callers run these helpers inside one transaction.
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 from typing import Any
 
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from pishkhan.accounts.access import Principal
 from pishkhan.cases.calendar import add_working_hours, add_working_time, working_time_between
+from pishkhan.cases.effects import EffectContext, run_effects
 from pishkhan.cases.errors import (
     ActionNotAllowed,
     AssignedToAnother,
     ConcurrentActionError,
     DocumentsMissing,
     GuardFailed,
+    InvalidInput,
     ReasonRequired,
     RoleNotAllowed,
 )
-from pishkhan.cases.guards import GuardContext, failed_guard
+from pishkhan.cases.events import NewEvent, write_event
+from pishkhan.cases.guards import GuardContext, first_failure
 from pishkhan.cases.models import (
     APPLICANT,
+    SYSTEM,
     Case,
     CaseEvent,
     WorkflowAction,
     WorkflowDefinition,
     WorkflowState,
 )
-from pishkhan.cases.signals import case_changed
+from pishkhan.core.digits import to_persian_digits
 from pishkhan.offices.roles import ROLE_SCOPE, Scope
 
 
@@ -105,15 +107,44 @@ def require_documents(definition: WorkflowDefinition, state: WorkflowState, chec
         raise DocumentsMissing(f"مدارک لازم کامل نیست: {titles}")
 
 
+REASON_MAX_LENGTH = 2000
+
+
+def check_text(value: str, max_length: int, what: str) -> None:
+    """Free text an action stores: bounded, and without control characters."""
+    if len(value) > max_length:
+        raise InvalidInput(f"{what} حداکثر {to_persian_digits(max_length)} نویسه است.")
+    if "\x00" in value:
+        raise InvalidInput(f"{what} نویسه نامعتبر دارد.")
+
+
 def check_reason(action: WorkflowAction, reason: str) -> None:
     if action.reason_required and not reason:
         raise ReasonRequired()
+    if reason and not action.reason_required:
+        raise InvalidInput("این اقدام علتی نمی‌گیرد؛ متن علت را خالی بگذارید.")
+    check_text(reason, REASON_MAX_LENGTH, "متن علت")
+
+
+def checked_documents(action: WorkflowAction, role: str, raw: Any) -> list[str]:
+    """The documents an action ticks: only codes the target step of the pinned definition
+    requires, only by the staff who act (never the applicant)."""
+    if raw in (None, [], ()):
+        return []
+    if not isinstance(raw, list | tuple) or not all(isinstance(c, str) for c in raw):
+        raise InvalidInput("فهرست مدارک بررسی‌شده معتبر نیست.")
+    if role in (APPLICANT, SYSTEM):
+        raise InvalidInput("بررسی مدارک با کارکنان است، نه با متقاضی.")
+    allowed = set(action.to_state.documents_required)
+    if any(code not in allowed for code in raw):
+        raise InvalidInput("مدرکی علامت خورده که این مرحله آن را نمی‌خواهد.")
+    return sorted(set(raw))
 
 
 def check_guards(context: GuardContext) -> None:
-    reason = failed_guard(list(context.action.guards), context)
-    if reason:
-        raise GuardFailed(reason)
+    failure = first_failure(list(context.action.guards), context)
+    if failure:
+        raise GuardFailed(failure[1], guard=failure[0])
 
 
 # --- SLA ------------------------------------------------------------------------------
@@ -171,33 +202,21 @@ def record_change(
     payload: dict[str, Any] | None = None,
 ) -> CaseEvent:
     """Swap the case to its next version and append the matching event; the event's seq
-    is the new version. Receivers hear of it after commit."""
+    is the new version, and the outbox hears of it in the same transaction."""
     if not compare_and_swap(case.pk, expected_version, changes):
         raise ConcurrentActionError()
-    event = CaseEvent.objects.create(
-        case_id=case.pk,
-        seq=expected_version + 1,
-        action=action,
-        actor_id=actor_id,
-        actor_role=actor_role,
-        from_state=case.state,
-        to_state=to_state,
-        reason=reason,
-        payload=payload or {},
-        created_at=changes.get("state_entered_at") or clock(),
-    )
-    announce(case.pk, event)
-    return event
-
-
-def announce(case_id: int, event: CaseEvent) -> None:
-    transaction.on_commit(
-        partial(
-            case_changed.send,
-            sender=Case,
-            case_id=case_id,
-            event_id=event.pk,
-            action=event.action,
+    return write_event(
+        NewEvent(
+            case_id=case.pk,
+            seq=expected_version + 1,
+            action=action,
+            actor_id=actor_id,
+            actor_role=actor_role,
+            from_state=case.state,
+            to_state=to_state,
+            reason=reason,
+            payload=payload or {},
+            created_at=changes.get("state_entered_at") or clock(),
         )
     )
 
@@ -223,10 +242,6 @@ def transition_changes(
         changes["documents_checked"] = sorted(set(case.documents_checked) | set(documents_checked))
     if target.is_terminal:
         changes["closed_at"] = now
-    if action.stamp == "prepared_by":
-        changes.update(prepared_by_id=actor_id, approved_by_id=None)
-    elif action.stamp == "approved_by":
-        changes["approved_by_id"] = actor_id
     return changes
 
 
@@ -240,11 +255,14 @@ def apply_action(
     reason: str,
     payload: dict[str, Any],
 ) -> CaseEvent:
-    """Check reason, documents and guards, then move the case along `action`."""
+    """Check reason, documents and guards, move the case along `action`, then run the
+    action's effects (all in the caller's transaction: a failing effect undoes the move)."""
     now = clock()
     check_reason(action, reason)
-    raw = payload.get("documents_checked")
-    checked = [c for c in raw if isinstance(c, str)] if isinstance(raw, list) else []
+    checked = checked_documents(action, role, payload.get("documents_checked"))
+    payload = {k: v for k, v in payload.items() if k != "documents_checked"}
+    if checked:
+        payload["documents_checked"] = checked
     if action.to_state.documents_required:
         require_documents(case.definition, action.to_state, [*case.documents_checked, *checked])
     check_guards(
@@ -255,7 +273,7 @@ def apply_action(
     changes = transition_changes(
         case, action, actor_id=actor_id, reason=reason, documents_checked=checked, now=now
     )
-    return record_change(
+    event = record_change(
         case,
         expected_version,
         action=action.code,
@@ -266,3 +284,17 @@ def apply_action(
         reason=reason,
         payload=payload,
     )
+    if action.effects:
+        run_effects(
+            list(action.effects),
+            EffectContext(
+                case=case,
+                action=action,
+                event=event,
+                actor_id=actor_id,
+                role=role,
+                now=now,
+                payload=payload,
+            ),
+        )
+    return event

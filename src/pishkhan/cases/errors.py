@@ -44,8 +44,14 @@ class AssignedToAnother(WorkflowError):
 
 
 class GuardFailed(WorkflowError):
+    """A guard of the action does not hold; ``guard`` names it (a stable code too)."""
+
     code = "guard_failed"
     default_message = "شرط‌های این اقدام برقرار نیست."
+
+    def __init__(self, message: str | None = None, guard: str = "") -> None:
+        super().__init__(message)
+        self.guard = guard
 
 
 class ReasonRequired(WorkflowError):
@@ -58,3 +64,30 @@ class ConcurrentActionError(WorkflowError):
     default_message = (
         "این پرونده هم‌زمان توسط کاربر دیگری تغییر کرده است؛ صفحه را دوباره بارگذاری کنید."
     )
+
+
+class ServiceInactive(WorkflowError):
+    code = "service_inactive"
+    default_message = "این خدمت فعال نیست."
+
+
+class OfficeNotActive(WorkflowError):
+    code = "office_not_active"
+    default_message = "این دفتر فعال نیست و پرونده نمی‌پذیرد."
+
+
+class LicenceExpired(WorkflowError):
+    code = "licence_expired"
+    default_message = "پروانه فعالیت این دفتر معتبر نیست؛ دفتر پرونده تازه نمی‌پذیرد."
+
+
+class ServiceNotContracted(WorkflowError):
+    code = "service_not_contracted"
+    default_message = "این خدمت در قرارداد جاری این دفتر با شهرداری نیست."
+
+
+class InvalidInput(WorkflowError):
+    """A value the action cannot take (too long, not one of the declared codes …)."""
+
+    code = "invalid_input"
+    default_message = "اطلاعات واردشده معتبر نیست."

@@ -1,7 +1,8 @@
 """Forms of the case pages: in-person registration and the inspector's visit report.
 
-Every field accepts Persian and Arabic-Indic digits. Forms only parse and validate; the
-writes happen in the do_* actions (registration may also register the applicant)."""
+Every field accepts Persian and Arabic-Indic digits. Forms only parse and show field
+errors; every rule is decided again, and every write made, by the do_* actions
+(registration is one action, ``do_register_case``)."""
 
 from __future__ import annotations
 
@@ -13,15 +14,12 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from pishkhan.accounts.access import Principal
-from pishkhan.accounts.actions import do_register_citizen
 from pishkhan.accounts.models import Citizen
-from pishkhan.cases.actions import do_open_case
-from pishkhan.cases.models import Case, Channel, WorkflowDefinition
+from pishkhan.cases.actions import NewApplicant
+from pishkhan.cases.models import WorkflowDefinition
 from pishkhan.catalog.models import ServiceType
 from pishkhan.core.digits import normalize_persian_text, to_ascii_digits
 from pishkhan.core.jalali import parse_jalali_date
@@ -80,12 +78,9 @@ def registration_offices(principal: Principal) -> list[Office]:
 def offerings(offices: list[Office]) -> dict[str, Offering]:
     """The services with an active workflow a technical manager may open, that an active
     contract of one of these offices covers today. Three queries."""
-    today = timezone.localdate()
     contracts = (
-        OfficeContract.objects.filter(
-            office__in=offices, status=ContractStatus.ACTIVE, starts_on__lte=today
-        )
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        OfficeContract.objects.in_force(timezone.localdate())
+        .filter(office__in=offices, status=ContractStatus.ACTIVE)
         .values_list("office_id", "services")
     )
     scope: dict[int, set[int]] = {}
@@ -146,6 +141,7 @@ class RegistrationForm(forms.Form):
         self.offering = offering
         self.required_documents = offering.required_documents()
         allowed = [o for o in offices if o.pk in offering.office_ids]
+        self.offices = allowed
         office = self.fields["office"]
         documents = self.fields["documents"]
         assert isinstance(office, forms.ChoiceField)
@@ -218,25 +214,21 @@ class RegistrationForm(forms.Form):
         return None
 
     def chosen_office(self) -> Office:
-        return Office.objects.get(pk=int(self.cleaned_data["office"]))
+        return next(o for o in self.offices if o.pk == int(self.cleaned_data["office"]))
 
-    def register(self, user: Any) -> Case:
-        """Register the applicant if new, then open the case; one transaction, so a
-        refused case leaves no new citizen behind. WorkflowError propagates."""
+    def intent(self) -> dict[str, Any]:
+        """The keyword arguments of do_register_case for what was typed."""
         data = self.cleaned_data
-        with transaction.atomic():
-            citizen = self.citizen or do_register_citizen(
-                data["national_id"], data["first_name"], data["last_name"], data["mobile"]
-            )
-            return do_open_case(
-                user,
-                self.offering.service,
-                citizen,
-                self.parcel,
-                self.chosen_office(),
-                Channel.IN_PERSON,
-                list(data["documents"]),
-            )
+        applicant: Citizen | NewApplicant = self.citizen or NewApplicant(
+            data["national_id"], data["first_name"], data["last_name"], data["mobile"]
+        )
+        return {
+            "service_type": self.offering.service,
+            "office": self.chosen_office(),
+            "applicant": applicant,
+            "parcel": self.parcel,
+            "documents_checked": list(data["documents"]),
+        }
 
 
 # --- visit report ---------------------------------------------------------------------

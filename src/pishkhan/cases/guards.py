@@ -31,6 +31,14 @@ class GuardContext:
     role: str
     now: dt.datetime
     payload: dict[str, Any] = field(default_factory=dict)
+    # Facts several guards read (the case's visit reports, the parcel's open conditions),
+    # loaded once per context; a page that already holds them seeds this cache.
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def fact(self, name: str, load: Callable[[], Any]) -> Any:
+        if name not in self.facts:
+            self.facts[name] = load()
+        return self.facts[name]
 
 
 GuardFunction = Callable[[GuardContext], str | None]
@@ -58,13 +66,24 @@ def unregister_guard(name: str) -> None:
     _REGISTRY.pop(name, None)
 
 
-def failed_guard(names: list[str], context: GuardContext) -> str | None:
-    """The Persian reason of the first guard that does not hold, or None."""
+def first_failure(names: list[str], context: GuardContext) -> tuple[str, str] | None:
+    """(name, Persian reason) of the first guard that does not hold, or None."""
     for name in names:
         reason = _REGISTRY[name](context)
         if reason:
-            return reason
+            return name, reason
     return None
+
+
+def failed_guard(names: list[str], context: GuardContext) -> str | None:
+    """The Persian reason of the first guard that does not hold, or None."""
+    failure = first_failure(names, context)
+    return failure[1] if failure else None
+
+
+# Fact names a page may seed (see GuardContext.facts).
+CASE_VISITS = "case_visits"  # [(visited_at, recorded_at)] of the case's own reports
+PARCEL_HAS_OPEN_CONDITIONS = "parcel_has_open_conditions"
 
 
 # --- built-in guards ------------------------------------------------------------------
@@ -75,31 +94,41 @@ def parcel_has_no_open_conditions(context: GuardContext) -> str | None:
     from pishkhan.geo.models import ParcelCondition
 
     parcel_id = context.case.parcel_id
-    if (
-        parcel_id
-        and ParcelCondition.objects.filter(parcel_id=parcel_id, resolved_at__isnull=True).exists()
+    if parcel_id and context.fact(
+        PARCEL_HAS_OPEN_CONDITIONS,
+        lambda: ParcelCondition.objects.filter(
+            parcel_id=parcel_id, resolved_at__isnull=True
+        ).exists(),
     ):
         return "برای این ملک بدهی، تخلف یا محدودیت رفع‌نشده ثبت شده است."
     return None
+
+
+def case_visits(context: GuardContext) -> list[tuple[dt.datetime, dt.datetime]]:
+    from pishkhan.cases.models import VisitReport
+
+    return context.fact(
+        CASE_VISITS,
+        lambda: list(
+            VisitReport.objects.filter(case_id=context.case.pk).values_list(
+                "visited_at", "recorded_at"
+            )
+        ),
+    )
 
 
 @guard("visit_report_recorded")
 def visit_report_recorded(context: GuardContext) -> str | None:
     """A report recorded since the case reached its current state (a revisit after a
     send-back needs a new report)."""
-    from pishkhan.cases.models import VisitReport
-
-    recorded = VisitReport.objects.filter(
-        case_id=context.case.pk, recorded_at__gte=context.case.state_entered_at
-    ).exists()
+    entered = context.case.state_entered_at
+    recorded = any(at >= entered for _, at in case_visits(context))
     return None if recorded else "ابتدا گزارش بازدید را ثبت کنید."
 
 
 @guard("before_visit")
 def before_visit(context: GuardContext) -> str | None:
-    from pishkhan.cases.models import VisitReport
-
-    if VisitReport.objects.filter(case_id=context.case.pk).exists():
+    if case_visits(context):
         return "پس از بازدید، این اقدام ممکن نیست."
     return None
 
@@ -140,7 +169,10 @@ def recent_valid_visit(context: GuardContext) -> str | None:
 def approver_differs_from_preparer(context: GuardContext) -> str | None:
     prepared_by = context.case.prepared_by_id
     if prepared_by is None:
-        return "پاسخ هنوز تهیه نشده است."
+        return "تصمیم هنوز تهیه نشده است."
     if prepared_by == context.user_id:
-        return "تهیه‌کننده پاسخ نمی‌تواند خودش آن را تأیید کند؛ همکار دیگری باید تأیید کند."
+        return (
+            "هر تصمیم نهایی با دو نفر است: تهیه‌کننده نمی‌تواند خودش آن را تأیید یا رد کند؛ "
+            "همکار دیگری باید تصمیم بگیرد."
+        )
     return None

@@ -35,9 +35,10 @@ from django.utils import timezone
 from pishkhan.cases import engine
 from pishkhan.cases.calendar import WorkingCalendar, calendar_for, configured_calendar
 from pishkhan.cases.errors import ConcurrentActionError, WorkflowError
-from pishkhan.cases.models import OPEN, SYSTEM, Case, CaseEvent, Holiday
+from pishkhan.cases.events import EventType, NewEvent, write_events
+from pishkhan.cases.models import OPEN, SYSTEM, Case, Holiday
 
-CALENDAR_CHANGED = "calendar_changed"
+CALENDAR_CHANGED = EventType.CALENDAR_CHANGED  # kept for importers
 DECLARED, WITHDRAWN = "declared", "withdrawn"
 BATCH_SIZE = 500  # cases locked, moved and given their events per round trip
 CLOCK_FIELDS = ("due_at", "overall_due_at")
@@ -174,11 +175,7 @@ def _move_chunk(
     if not moves:
         return 0
     _swap(moves)
-    events = CaseEvent.objects.bulk_create(
-        [_event(move, day, change, title, actor_id, now) for move in moves]
-    )
-    for move, event in zip(moves, events, strict=True):
-        engine.announce(move.case.pk, event)
+    write_events([_event(move, day, change, title, actor_id, now) for move in moves])
     return len(moves)
 
 
@@ -274,16 +271,16 @@ def _swap(moves: Sequence[_Move]) -> None:
 
 def _event(
     move: _Move, day: dt.date, change: str, title: str, actor_id: int | None, now: dt.datetime
-) -> CaseEvent:
+) -> NewEvent:
     case = move.case
     payload: dict[str, Any] = {"holiday": day.isoformat(), "title": title, "change": change}
     for name, new in move.changes.items():
         old = getattr(case, name)
         payload[name] = {"old": _iso(old), "new": _iso(new)}
-    return CaseEvent(
+    return NewEvent(
         case_id=case.pk,
         seq=case.version + 1,
-        action=CALENDAR_CHANGED,
+        action=EventType.CALENDAR_CHANGED,
         actor_id=actor_id,
         actor_role=SYSTEM,
         from_state=case.state,

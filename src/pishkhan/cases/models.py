@@ -95,11 +95,11 @@ class WorkflowAction(models.Model):
     roles = models.JSONField("نقش‌های مجاز", default=list)
     guards = models.JSONField("شرط‌ها", default=list, blank=True)
     reason_required = models.BooleanField("ذکر علت لازم است", default=False)
-    stamp = models.CharField(
-        "ثبت اقدام‌کننده در پرونده",
-        max_length=20,
+    effects = models.JSONField(
+        "پیامدها",
+        default=list,
         blank=True,
-        help_text="prepared_by یا approved_by: کاربر اقدام‌کننده در این فیلد پرونده ثبت می‌شود.",
+        help_text="نام پیامدهای ثبت‌شده که پس از این اقدام در همان تراکنش اجرا می‌شوند.",
     )
     position = models.PositiveSmallIntegerField("ترتیب", default=0)
 

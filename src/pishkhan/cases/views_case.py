@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from pishkhan.accounts.access import principal_for, role_required
 from pishkhan.cases.access import access_case_by_id
-from pishkhan.cases.actions import do_perform_action, do_record_visit_report
+from pishkhan.cases.actions import do_perform_action, do_record_visit_report, do_register_case
 from pishkhan.cases.errors import ConcurrentActionError, WorkflowError
 from pishkhan.cases.forms import (
     RegistrationForm,
@@ -161,7 +161,7 @@ def new(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "cases/new.html", context, status=400)
     try:
-        case = form.register(request.user)
+        case = do_register_case(request.user, principal=principal_for(request), **form.intent())
     except WorkflowError as error:
         form.add_error(None, error.message)
         return render(request, "cases/new.html", context, status=400)

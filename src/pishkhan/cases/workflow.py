@@ -19,6 +19,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
+from pishkhan.cases.effects import registered_effects
+from pishkhan.cases.events import RESERVED_ACTIONS
 from pishkhan.cases.guards import registered_guards
 from pishkhan.cases.models import (
     APPLICANT,
@@ -34,11 +36,6 @@ DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
 READ_ONLY_ROLES = frozenset(str(r) for r, scope in ROLE_SCOPE.items() if scope == Scope.CITY)
 ACTING_ROLES = frozenset(str(r) for r in Role) - READ_ONLY_ROLES | {APPLICANT, SYSTEM}
 OPEN_ROLES = frozenset(str(r) for r in OFFICE_ROLES) | {APPLICANT}
-STAMPS = frozenset({"", "prepared_by", "approved_by"})
-# Event names the engine writes itself; a definition cannot reuse them as action codes.
-RESERVED_ACTIONS = frozenset(
-    {"open", "claim", "release", "record_visit_report", "follow_up_note", "calendar_changed"}
-)
 CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 
 
@@ -64,7 +61,7 @@ class ActionSpec:
     roles: tuple[str, ...]
     guards: tuple[str, ...] = ()
     reason_required: bool = False
-    stamp: str = ""
+    effects: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -170,6 +167,15 @@ def _parse_actions(raw: Any, problems: list[ValidationError]) -> list[ActionSpec
     target = _text(raw, "to", where, problems)
     roles = _str_list(raw.get("roles"), f"{where}: roles", problems)
     guards = _str_list(raw.get("guards"), f"{where}: guards", problems)
+    effects = _str_list(raw.get("effects"), f"{where}: effects", problems)
+    if "stamp" in raw:
+        problems.append(
+            problem(
+                f"{where}: «stamp» دیگر پذیرفته نیست؛ پیامد stamp_preparer یا stamp_approver را "
+                "در «effects» بنویسید (stamp is now an effect).",
+                "format",
+            )
+        )
     return [
         ActionSpec(
             code=code,
@@ -179,7 +185,7 @@ def _parse_actions(raw: Any, problems: list[ValidationError]) -> list[ActionSpec
             roles=roles,
             guards=guards,
             reason_required=bool(raw.get("reason_required", False)),
-            stamp=str(raw.get("stamp") or ""),
+            effects=effects,
         )
         for source in sources
     ]
@@ -329,6 +335,7 @@ def _reference_problems(spec: DefinitionSpec) -> list[ValidationError]:
     found: list[ValidationError] = []
     states = {s.code: s for s in spec.states}
     guards = registered_guards()
+    effects = registered_effects()
     for action in spec.actions:
         where = f"اقدام «{action.code}»"
         for end in (action.from_state, action.to_state):
@@ -343,8 +350,13 @@ def _reference_problems(spec: DefinitionSpec) -> list[ValidationError]:
                 found.append(
                     problem(f"{where}: شرط «{name}» ثبت نشده است (unknown guard).", "unknown_guard")
                 )
-        if action.stamp not in STAMPS:
-            found.append(problem(f"{where}: stamp «{action.stamp}» شناخته نیست.", "unknown_stamp"))
+        for name in action.effects:
+            if name not in effects:
+                found.append(
+                    problem(
+                        f"{where}: پیامد «{name}» ثبت نشده است (unknown effect).", "unknown_effect"
+                    )
+                )
         target = states.get(action.to_state)
         if target and target.pauses_sla and not action.reason_required:
             found.append(
@@ -422,13 +434,38 @@ def _reachable(spec: DefinitionSpec, outgoing: dict[str, list[ActionSpec]]) -> s
 # --- loading --------------------------------------------------------------------------
 
 
-def read_definition_file(path: str | Path) -> Any:
+def _read_json(path: Path) -> Any:
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ValidationError(
             problem(f"فایل تعریف «{path}» خوانده نشد: {exc}", "unreadable")
         ) from None
+
+
+def read_definition_file(path: str | Path) -> Any:
+    """A definition file's document. A file with ``"extends": "_base.json"`` (a file
+    beside it) is the base with the file's own top-level keys over it and its
+    ``documents`` merged into the base's; a base is not a definition by itself."""
+    path = Path(path)
+    data = _read_json(path)
+    if not isinstance(data, dict) or "extends" not in data:
+        return data
+    base_name = str(data.pop("extends"))
+    base_path = path.parent / base_name
+    if "/" in base_name or not base_name.startswith("_") or base_path == path:
+        raise ValidationError(
+            problem(
+                f"«extends» باید نام یک فایل پایه «_…json» کنار این فایل باشد: {base_name}",
+                "format",
+            )
+        )
+    base = _read_json(base_path)
+    if not isinstance(base, dict):
+        raise ValidationError(problem(f"فایل پایه «{base_name}» یک شیء JSON نیست.", "format"))
+    base.pop("about", None)
+    documents = {**(base.get("documents") or {}), **(data.pop("documents", None) or {})}
+    return {**base, **data, "documents": documents}
 
 
 ADMIN_SOURCE = "admin:"
@@ -517,7 +554,7 @@ def _store(
             roles=list(a.roles),
             guards=list(a.guards),
             reason_required=a.reason_required,
-            stamp=a.stamp,
+            effects=list(a.effects),
             position=position,
         )
         for position, a in enumerate(spec.actions)
@@ -559,7 +596,7 @@ def definition_to_dict(definition: WorkflowDefinition) -> dict[str, Any]:
                 roles=tuple(a.roles),
                 guards=tuple(a.guards),
                 reason_required=a.reason_required,
-                stamp=a.stamp,
+                effects=tuple(a.effects),
             )
             for a in actions
         ),
@@ -576,5 +613,10 @@ def publish_definition_edit(
     return load_definition({**definition_to_dict(definition), **changes}, edited_by=edited_by)
 
 
+def definition_files(directory: Path = DEFINITIONS_DIR) -> list[Path]:
+    """The definition files of a folder; ``_*.json`` are bases other files extend."""
+    return [p for p in sorted(directory.glob("*.json")) if not p.name.startswith("_")]
+
+
 def load_all_definitions(directory: Path = DEFINITIONS_DIR) -> list[tuple[Path, LoadResult]]:
-    return [(path, load_definition(path)) for path in sorted(directory.glob("*.json"))]
+    return [(path, load_definition(path)) for path in definition_files(directory)]

@@ -10,7 +10,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -41,9 +41,7 @@ def has_taken_effect(tariff: Tariff) -> bool:
 
 
 def tariffs_in_force(on: Any) -> QuerySet[Tariff]:
-    return Tariff.objects.filter(valid_from__lte=on).filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gte=on)
-    )
+    return Tariff.objects.in_force(on)
 
 
 TARIFF_COLUMNS = (

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from pishkhan.core.jalali import format_jalali_date
 from pishkhan.core.models import TimeStamped
+from pishkhan.core.validity import InForce, InForceQuerySet
 
 SERVICE_CODE = RegexValidator(
     r"^[a-z][a-z0-9_]{2,49}$", "کد خدمت فقط حروف کوچک لاتین، رقم و _ است."
@@ -65,12 +66,7 @@ class ServiceType(TimeStamped):
     def tariff_on(self, on: dt.date | None = None) -> Tariff | None:
         """The tariff in force on a day (today by default), or None when there is none."""
         on = on or timezone.localdate()
-        return (
-            self.tariffs.filter(valid_from__lte=on)
-            .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
-            .order_by("-valid_from")
-            .first()
-        )
+        return self.tariffs.in_force(on).order_by("-valid_from").first()
 
 
 class DocumentRequirement(models.Model):
@@ -98,7 +94,11 @@ class DocumentRequirement(models.Model):
         return self.title
 
 
-class Tariff(TimeStamped):
+class TariffQuerySet(InForceQuerySet["Tariff"]):
+    validity_fields = ("valid_from", "valid_until")
+
+
+class Tariff(InForce, TimeStamped):
     """An approved fee schedule for a service over a period.
 
     A tariff in force is never edited: a new tariff closes the old one from its start day,
@@ -118,6 +118,9 @@ class Tariff(TimeStamped):
     valid_until = models.DateField("معتبر تا", null=True, blank=True)
     resolution = models.CharField("شماره مصوبه", max_length=60)
     approved_on = models.DateField("تاریخ تصویب")
+
+    validity_fields = ("valid_from", "valid_until")
+    objects = TariffQuerySet.as_manager()
 
     class Meta:
         verbose_name = "تعرفه"

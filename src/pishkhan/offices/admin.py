@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -242,11 +242,7 @@ class StaffMemberAdmin(JalaliDatesMixin, PersianSearchMixin, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[StaffMember]:
         today = timezone.localdate()
-        in_force = (
-            RoleAssignment.objects.filter(starts_on__lte=today)
-            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-            .select_related("office", "district")
-        )
+        in_force = RoleAssignment.objects.in_force(today).select_related("office", "district")
         return (
             super()
             .get_queryset(request)

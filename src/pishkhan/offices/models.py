@@ -15,6 +15,7 @@ from pishkhan.core.digits import to_ascii_digits
 from pishkhan.core.models import TimeStamped
 from pishkhan.core.national_id import normalize_national_id, validate_national_id
 from pishkhan.core.phone import normalize_mobile, validate_mobile, validate_phone
+from pishkhan.core.validity import InForce, InForceQuerySet, dates_in_force, in_force_q
 from pishkhan.geo.models import LATITUDE, LONGITUDE, District
 from pishkhan.offices.roles import (
     ROLE_SCOPE,
@@ -34,11 +35,26 @@ class OfficeStatus(models.TextChoices):
     CLOSED = "closed", "بسته"
 
 
+class OfficeQuerySet(models.QuerySet["Office"]):
+    def licence_in_force(self, on: dt.date | None = None) -> OfficeQuerySet:
+        return self.filter(
+            in_force_q(
+                on or timezone.localdate(), "cra_licence_valid_from", "cra_licence_valid_until"
+            )
+        )
+
+    def accepting_cases(self, on: dt.date | None = None) -> OfficeQuerySet:
+        """Active offices whose licence is in force: the ones that may take a case."""
+        return self.licence_in_force(on).filter(status=OfficeStatus.ACTIVE)
+
+
 class Office(TimeStamped):
     """A government counter office (دفتر پیشخوان دولت) under contract with the city."""
 
     code = models.CharField("کد دفتر", max_length=8, unique=True, validators=[OFFICE_CODE])
     name = models.CharField("نام دفتر", max_length=120)
+
+    objects = OfficeQuerySet.as_manager()
     district = models.ForeignKey(
         District, verbose_name="منطقه", on_delete=models.PROTECT, related_name="offices"
     )
@@ -98,8 +114,9 @@ class Office(TimeStamped):
             )
 
     def licence_is_valid(self, on: dt.date | None = None) -> bool:
+        """The CRA licence is in force on `on` (today by default)."""
         on = on or timezone.localdate()
-        return self.cra_licence_valid_from <= on <= self.cra_licence_valid_until
+        return dates_in_force(on, self.cra_licence_valid_from, self.cra_licence_valid_until)
 
 
 class OfficeChange(models.Model):
@@ -141,9 +158,11 @@ class ContractStatus(models.TextChoices):
     EXPIRED = "expired", "پایان‌یافته"
 
 
-class PeriodMixin(models.Model):
+class PeriodMixin(InForce):
     starts_on = models.DateField("از تاریخ")
     ends_on = models.DateField("تا تاریخ", null=True, blank=True)
+
+    objects = InForceQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -153,7 +172,7 @@ class PeriodMixin(models.Model):
             raise ValidationError({"ends_on": "تاریخ پایان نمی‌تواند پیش از تاریخ آغاز باشد."})
 
     def covers(self, on: dt.date) -> bool:
-        return self.starts_on <= on and (self.ends_on is None or on <= self.ends_on)
+        return self.is_in_force(on)
 
 
 class OfficeContract(PeriodMixin, TimeStamped):
@@ -222,10 +241,7 @@ class StaffMember(TimeStamped):
         self.mobile = normalize_mobile(self.mobile or "")
 
     def active_roles(self, on: dt.date | None = None) -> models.QuerySet[RoleAssignment]:
-        on = on or timezone.localdate()
-        return self.roles.filter(starts_on__lte=on).filter(
-            Q(ends_on__isnull=True) | Q(ends_on__gte=on)
-        )
+        return self.roles.filter(in_force_q(on or timezone.localdate()))
 
 
 def staff_of(row: EmploymentContract | RoleAssignment) -> StaffMember | None:

@@ -18,12 +18,18 @@ from pishkhan.accounts.models import Citizen, User
 from pishkhan.cases import engine
 from pishkhan.cases.actions import do_open_case, do_perform_action, do_record_visit_report
 from pishkhan.cases.models import Case, Channel
-from pishkhan.cases.workflow import DEFINITIONS_DIR, load_definition
+from pishkhan.cases.workflow import definition_files, load_definition
 from pishkhan.catalog.models import ServiceCategory, ServiceType
 from pishkhan.core.digits import to_persian_digits
 from pishkhan.core.national_id import national_id_check_digit
 from pishkhan.geo.models import District, LandUse, Parcel
-from pishkhan.offices.models import Office, RoleAssignment, StaffMember
+from pishkhan.offices.models import (
+    ContractStatus,
+    Office,
+    OfficeContract,
+    RoleAssignment,
+    StaffMember,
+)
 from pishkhan.offices.roles import DegreeLevel, Field, Role
 
 SERVICES = {
@@ -83,8 +89,9 @@ def make_office(district: District) -> Office:
         lng=Decimal("51.670000"),
         phone="03132220000",
         cra_licence_number=f"CRA-CASES-{n}",
-        cra_licence_valid_from=today - dt.timedelta(days=365),
-        cra_licence_valid_until=today + dt.timedelta(days=365),
+        # wide enough for the tests that set the engine's clock to a fixed day in 1404
+        cra_licence_valid_from=today - dt.timedelta(days=5 * 365),
+        cra_licence_valid_until=today + dt.timedelta(days=5 * 365),
         capacity=40,
     )
     office.full_clean()
@@ -174,7 +181,7 @@ def make_service(code: str) -> ServiceType:
 def load_definitions() -> None:
     for code in SERVICES:
         make_service(code)
-    for path in sorted(DEFINITIONS_DIR.glob("*.json")):
+    for path in definition_files():
         load_definition(path)
 
 
@@ -242,9 +249,25 @@ def _user(citizen: Citizen) -> User:
     return citizen.user
 
 
+def make_contract(office: Office, codes: tuple[str, ...] = tuple(SERVICES)) -> OfficeContract:
+    """The office's contract with the city, covering `codes` (every test service)."""
+    today = timezone.localdate()
+    contract = OfficeContract.objects.create(
+        office=office,
+        number=f"CASES-{office.pk}-{serial()}",
+        signed_on=today - dt.timedelta(days=5 * 365),
+        starts_on=today - dt.timedelta(days=5 * 365),
+        ends_on=today + dt.timedelta(days=5 * 365),
+        status=ContractStatus.ACTIVE,
+    )
+    contract.services.set(ServiceType.objects.filter(code__in=codes))
+    return contract
+
+
 def make_side(number: int) -> Side:
     district = make_district(number)
     office = make_office(district)
+    make_contract(office)
     return Side(
         district=district,
         office=office,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from decimal import Decimal
 from typing import Any
 
@@ -23,11 +22,11 @@ from pishkhan.cases.actions import (
 from pishkhan.cases.errors import RoleNotAllowed, WorkflowError
 from pishkhan.cases.models import Case, CaseEvent, VisitReport
 from pishkhan.cases.tests.conftest import World, act, walk_to
-from pishkhan.cases.workflow import DEFINITIONS_DIR
+from pishkhan.cases.workflow import DEFINITIONS_DIR, read_definition_file
 from pishkhan.geo.models import LandUse
 from pishkhan.offices.roles import Role
 
-NOTARY = json.loads((DEFINITIONS_DIR / "inquiry_notary.json").read_text(encoding="utf-8"))
+NOTARY = read_definition_file(DEFINITIONS_DIR / "inquiry_notary.json")
 
 
 def snapshot(case: Case) -> tuple[Any, ...]:

@@ -14,7 +14,12 @@ from django.urls import reverse
 from pishkhan.accounts.models import User
 from pishkhan.cases.models import Holiday, WorkflowDefinition
 from pishkhan.cases.tests.conftest import World, act
-from pishkhan.cases.workflow import DEFINITIONS_DIR, definition_to_dict, load_definition
+from pishkhan.cases.workflow import (
+    DEFINITIONS_DIR,
+    definition_to_dict,
+    load_definition,
+    read_definition_file,
+)
 from pishkhan.catalog.models import ServiceCategory, ServiceType
 from pishkhan.core.jalali import from_jalali
 
@@ -159,7 +164,7 @@ def test_a_new_service_gets_its_first_definition_from_the_add_page(world: World)
     service = ServiceType.objects.create(
         code="excavation_permit", name="مجوز حفاری", category=ServiceCategory.PERMIT
     )
-    document = json.loads((DEFINITIONS_DIR / "permit_extension.json").read_text("utf-8"))
+    document = read_definition_file(DEFINITIONS_DIR / "permit_extension.json")
     document = {**document, "service": service.code, "title": "مجوز حفاری"}
     response = signed_in(world.administrator).post(
         reverse("admin:cases_workflowdefinition_add"),
@@ -172,7 +177,8 @@ def test_a_new_service_gets_its_first_definition_from_the_add_page(world: World)
 
 def test_an_admin_edit_stands_until_the_file_itself_changes(world: World, tmp_path: Path) -> None:
     path = tmp_path / "inquiry_notary.json"
-    path.write_text((DEFINITIONS_DIR / "inquiry_notary.json").read_text("utf-8"), "utf-8")
+    document = read_definition_file(DEFINITIONS_DIR / "inquiry_notary.json")
+    path.write_text(json.dumps(document, ensure_ascii=False), "utf-8")
     load_definition(path)  # the file as the deploy loads it (same content: no-op)
     v1 = active(world)
     signed_in(world.administrator).post(change_url(v1), {"document": edited(v1, sla_hours=60)})

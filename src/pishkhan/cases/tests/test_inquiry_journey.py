@@ -71,7 +71,7 @@ def test_the_main_path_issues_a_response_prepared_and_approved_by_two_people(
 def test_the_preparer_cannot_approve_their_own_response(world: World) -> None:
     maker, _ = world.a.district_staff
     case = walk_to(world, world.open_case(), "response_prepared")
-    with pytest.raises(GuardFailed, match="تهیه‌کننده پاسخ نمی‌تواند"):
+    with pytest.raises(GuardFailed, match="تهیه‌کننده نمی‌تواند"):
         act(maker, case, "approve_response")
     case.refresh_from_db()
     assert case.state == "response_prepared"
@@ -145,17 +145,31 @@ def test_a_revised_response_is_prepared_again_and_checked_by_another(world: Worl
     )
 
 
-@pytest.mark.parametrize("state", ["district_review", "response_prepared"])
-def test_district_staff_reject_with_a_reason(world: World, state: str) -> None:
-    case = walk_to(world, world.open_case(), state)
-    staff = world.a.district_staff[1]
+def test_a_rejection_is_prepared_by_one_and_confirmed_by_another(world: World) -> None:
+    maker, checker = world.a.district_staff
+    case = walk_to(world, world.open_case(), "district_review")
     with pytest.raises(ReasonRequired):
-        act(staff, case, "reject")
-    case = act(staff, case, "reject", reason="ملک در طرح تعریض است")
-    assert case.state == "rejected"
+        act(maker, case, "prepare_rejection")
+    case = act(maker, case, "prepare_rejection", reason="ملک در طرح تعریض است")
+    assert (case.state, case.prepared_by_id) == ("rejection_prepared", maker.pk)
+    with pytest.raises(GuardFailed, match="دو نفر"):
+        act(maker, case, "confirm_rejection", reason="تأیید")
+    case = act(checker, case, "confirm_rejection", reason="ملک در طرح تعریض است")
+    assert (case.state, case.approved_by_id) == ("rejected", checker.pk)
     assert case.closed_at is not None
     with pytest.raises(ActionNotAllowed):
-        act(staff, case, "prepare_response")
+        act(checker, case, "prepare_response")
+
+
+def test_a_prepared_response_is_rejected_only_by_someone_else(world: World) -> None:
+    maker, checker = world.a.district_staff
+    case = walk_to(world, world.open_case(), "response_prepared")
+    with pytest.raises(ReasonRequired):
+        act(checker, case, "reject")
+    with pytest.raises(GuardFailed, match="دو نفر"):
+        act(maker, case, "reject", reason="بازنگری")
+    case = act(checker, case, "reject", reason="ملک در طرح تعریض است")
+    assert (case.state, case.approved_by_id) == ("rejected", checker.pk)
 
 
 @pytest.mark.parametrize("state", ["registered", "awaiting_visit"])

@@ -37,8 +37,16 @@ def test_a_permit_extension_is_checked_visited_and_extended(world: World) -> Non
     case = act(first, case, "request_revisit", reason="طبقه سوم دیده نشده")
     case = record_visit(a[Role.INSPECTOR], case)
     case = act(a[Role.INSPECTOR], case, "submit_visit_report")
-    case = act(first, case, "extend_permit")
-    assert case.state == "extended"
+    case = act(first, case, "prepare_extension")
+    assert case.state == "extension_prepared"
+    with pytest.raises(GuardFailed, match="دو نفر"):
+        act(first, case, "approve_extension")
+    case = act(second, case, "approve_extension")
+    assert (case.state, case.prepared_by_id, case.approved_by_id) == (
+        "extended",
+        first.pk,
+        second.pk,
+    )
     assert case.closed_at is not None
     assert list(CaseEvent.objects.filter(case=case).values_list("seq", flat=True)) == list(
         range(1, case.version + 1)
@@ -50,7 +58,8 @@ def test_a_permit_extension_can_be_rejected_or_withdrawn(world: World) -> None:
     case = act(
         a[Role.TECHNICAL_MANAGER], world.open_case("permit_extension"), "send_for_document_check"
     )
-    case = act(a.district_staff[0], case, "reject", reason="پروانه باطل شده است")
+    case = act(a.district_staff[0], case, "prepare_rejection", reason="پروانه باطل شده است")
+    case = act(a.district_staff[1], case, "confirm_rejection", reason="پروانه باطل شده است")
     assert case.state == "rejected"
     other = world.open_case("permit_extension")
     other = act(world.citizen.user, other, "withdraw", reason="فروش ملک")  # type: ignore[arg-type]

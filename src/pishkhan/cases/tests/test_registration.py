@@ -42,6 +42,13 @@ def contract(office: Office, world: World, *codes: str) -> OfficeContract:
     return row
 
 
+@pytest.fixture(autouse=True)
+def only_the_contracts_a_test_makes(world: World) -> None:
+    """The world's offices come with a contract for every service; these tests are about
+    contracts, so each makes its own."""
+    OfficeContract.objects.all().delete()
+
+
 @pytest.fixture
 def tm(world: World) -> Client:
     contract(world.a.office, world)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import json
 from decimal import Decimal
 from typing import Any
 
@@ -46,7 +45,7 @@ from pishkhan.cases.errors import (
 )
 from pishkhan.cases.models import Case, CaseEvent, Channel, VisitReport, WorkflowState
 from pishkhan.cases.tests.conftest import World, build_world
-from pishkhan.cases.workflow import DEFINITIONS_DIR
+from pishkhan.cases.workflow import DEFINITIONS_DIR, definition_files, read_definition_file
 from pishkhan.geo.models import LandUse
 from pishkhan.offices.roles import Role
 
@@ -57,8 +56,8 @@ NOT_TRANSITIONS = {"open", "claim", "release", "record_visit_report"}
 def load_tables() -> dict[str, dict[str, Any]]:
     """The documented transition tables, read from the files (not from the database)."""
     tables: dict[str, dict[str, Any]] = {}
-    for path in DEFINITIONS_DIR.glob("*.json"):
-        data = json.loads(path.read_text(encoding="utf-8"))
+    for path in definition_files():
+        data = read_definition_file(path)
         moves: dict[tuple[str, str], tuple[str, list[str]]] = {}
         for action in data["actions"]:
             sources = [action["from"]] if isinstance(action["from"], str) else action["from"]
@@ -67,6 +66,9 @@ def load_tables() -> dict[str, dict[str, Any]]:
         tables[data["service"]] = {
             "moves": moves,
             "documents": list(data["documents"]),
+            "state_documents": {
+                s["code"]: list(s.get("documents_required", [])) for s in data["states"]
+            },
             "initial": next(s["code"] for s in data["states"] if s.get("initial")),
             "terminal": {s["code"] for s in data["states"] if s.get("terminal")},
         }
@@ -186,7 +188,9 @@ class CaseMachine(RuleBasedStateMachine):
         if not options:
             return
         name, code = data.draw(st.sampled_from(sorted(options)))
-        self.attempt(case, name, code, "علت آزمایشی", data.draw(st.booleans()), strict=True)
+        needs_reason = code in REASON_REQUIRED[case.service_type.code]
+        reason = "علت آزمایشی" if needs_reason else None
+        self.attempt(case, name, code, reason, data.draw(st.booleans()), strict=True)
 
     # --- doing and checking -----------------------------------------------------------
 
@@ -208,9 +212,18 @@ class CaseMachine(RuleBasedStateMachine):
                 violations_observed=[],
                 photo_refs=["p.jpg"],
             )
-        payload = {"documents_checked": TABLES[case.service_type.code]["documents"]}
+        table = TABLES[case.service_type.code]
+        target = table["moves"].get((case.state, code), ("", []))[0]
+        # the documents the step being entered requires, as the staff tick them
+        payload = {"documents_checked": table["state_documents"].get(target, [])}
+        staff = "citizen" not in name  # an applicant never ticks the staff's checklist
         return do_perform_action(
-            user, case.pk, code, case.version, reason=reason, payload=payload if documents else {}
+            user,
+            case.pk,
+            code,
+            case.version,
+            reason=reason,
+            payload=payload if documents and staff else {},
         )
 
     def attempt(
@@ -287,9 +300,7 @@ class CaseMachine(RuleBasedStateMachine):
 REASON_REQUIRED = {
     service: {
         a["code"]
-        for a in json.loads((DEFINITIONS_DIR / f"{service}.json").read_text(encoding="utf-8"))[
-            "actions"
-        ]
+        for a in read_definition_file(DEFINITIONS_DIR / f"{service}.json")["actions"]
         if a.get("reason_required")
     }
     for service in TABLES

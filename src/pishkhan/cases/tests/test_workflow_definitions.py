@@ -16,16 +16,18 @@ from pishkhan.cases.models import WorkflowAction, WorkflowDefinition
 from pishkhan.cases.tests.conftest import SERVICES, World, act, make_service, walk_to
 from pishkhan.cases.workflow import (
     DEFINITIONS_DIR,
+    definition_files,
     definition_to_dict,
     load_definition,
     parse_definition,
     publish_definition_edit,
+    read_definition_file,
 )
 from pishkhan.offices.roles import Role
 
 
 def notary() -> dict[str, Any]:
-    return json.loads((DEFINITIONS_DIR / "inquiry_notary.json").read_text(encoding="utf-8"))
+    return read_definition_file(DEFINITIONS_DIR / "inquiry_notary.json")
 
 
 def codes_of(data: dict[str, Any]) -> set[str]:
@@ -42,9 +44,9 @@ def action(data: dict[str, Any], code: str) -> dict[str, Any]:
     return next(a for a in data["actions"] if a["code"] == code)
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in DEFINITIONS_DIR.glob("*.json")))
+@pytest.mark.parametrize("name", [p.name for p in definition_files()])
 def test_every_shipped_definition_is_valid(name: str) -> None:
-    spec = parse_definition(json.loads((DEFINITIONS_DIR / name).read_text(encoding="utf-8")))
+    spec = parse_definition(read_definition_file(DEFINITIONS_DIR / name))
     assert spec.service in SERVICES
 
 

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from pishkhan.cases.calendar import load_holidays
-from pishkhan.cases.workflow import DEFINITIONS_DIR, load_definition
+from pishkhan.cases.workflow import definition_files, load_definition
 
 
 class Command(BaseCommand):
@@ -25,7 +25,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        paths = [Path(p) for p in options["paths"]] or sorted(DEFINITIONS_DIR.glob("*.json"))
+        paths = [Path(p) for p in options["paths"]] or definition_files()
         failed = [path for path in paths if not self.load(path)]
         if not options["no_holidays"]:
             self.stdout.write(f"holidays: {load_holidays()} written")

@@ -1,0 +1,98 @@
+"""The events of a case: one vocabulary and one writer.
+
+Every change of a case is one append-only ``CaseEvent`` whose ``seq`` is the version the
+change produced. The engine's own event types are ``EventType``; a workflow action's
+event is named by the action's code (data, declared in the definition), which may not
+reuse an ``EventType`` value. ``write_event``/``write_events`` are the only places that
+create events, and each publishes the event to the outbox (topic ``case.event``) in the
+same transaction, so receivers (SMS, webhooks, statistics) never miss one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+
+from pishkhan.cases.models import CaseEvent
+from pishkhan.outbox.delivery import Publication, publish_many
+
+CASE_EVENT_TOPIC = "case.event"
+
+
+class EventType(models.TextChoices):
+    """Events the engine writes itself (no definition action names them)."""
+
+    OPEN = "open", "ثبت پرونده"
+    CLAIM = "claim", "برداشتن پرونده از کارتابل"
+    RELEASE = "release", "واگذاری پرونده به کارتابل"
+    RECORD_VISIT_REPORT = "record_visit_report", "ثبت گزارش بازدید"
+    FOLLOW_UP_NOTE = "follow_up_note", "یادداشت پیگیری"
+    CALENDAR_CHANGED = "calendar_changed", "تعطیل اعلام‌شده: مهلت‌ها جابه‌جا شد"
+
+
+RESERVED_ACTIONS = frozenset(EventType.values)
+# Events that record nobody holding or moving the case: a note about it, the calendar.
+NOT_PROGRESS = frozenset({EventType.FOLLOW_UP_NOTE, EventType.CALENDAR_CHANGED})
+# Events only staff see: the applicant's page shows the public ones.
+INTERNAL = frozenset({EventType.FOLLOW_UP_NOTE, EventType.CLAIM, EventType.RELEASE})
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    case_id: int
+    seq: int
+    action: str
+    actor_id: int | None
+    actor_role: str
+    from_state: str
+    to_state: str
+    created_at: dt.datetime
+    reason: str = ""
+    payload: dict[str, Any] = field(default_factory=dict)
+
+    def row(self) -> CaseEvent:
+        return CaseEvent(
+            case_id=self.case_id,
+            seq=self.seq,
+            action=self.action,
+            actor_id=self.actor_id,
+            actor_role=self.actor_role,
+            from_state=self.from_state,
+            to_state=self.to_state,
+            reason=self.reason,
+            payload=self.payload,
+            created_at=self.created_at,
+        )
+
+
+def write_event(new: NewEvent) -> CaseEvent:
+    """Append one event (inside the caller's transaction) and publish it."""
+    event = new.row()
+    event.save(force_insert=True)
+    publish_many([publication(event)])
+    return event
+
+
+def write_events(new: list[NewEvent]) -> list[CaseEvent]:
+    """Append many events in one statement (the calendar's bulk path) and publish them."""
+    events = CaseEvent.objects.bulk_create([n.row() for n in new])
+    publish_many([publication(e) for e in events])
+    return events
+
+
+def publication(event: CaseEvent) -> Publication:
+    return Publication(
+        topic=CASE_EVENT_TOPIC,
+        key=f"case_event:{event.pk}",
+        payload={
+            "case_id": event.case_id,
+            "event_id": event.pk,
+            "seq": event.seq,
+            "action": event.action,
+            "from_state": event.from_state,
+            "to_state": event.to_state,
+        },
+    )
