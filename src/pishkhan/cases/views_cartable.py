@@ -20,9 +20,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from pishkhan.accounts.access import principal_for, role_required
 from pishkhan.cases import cartable as queries
+from pishkhan.cases.action_forms import FollowUpNoteForm, ReassignForm
 from pishkhan.cases.actions import do_add_follow_up_note, do_claim_case, do_release_case
 from pishkhan.cases.errors import ConcurrentActionError, WorkflowError
-from pishkhan.core.digits import to_ascii_digits, to_persian_digits
+from pishkhan.core.digits import to_persian_digits
 from pishkhan.offices.roles import Role
 
 CARTABLE_VIEWERS = (*queries.CARTABLE_ROLES, Role.FOLLOW_UP_OFFICER, *queries.OVERVIEW_ROLES)
@@ -78,8 +79,8 @@ def _links(base: str, params: dict[str, str], tab: str) -> dict[str, str]:
 # --- claim, release, note -------------------------------------------------------------
 
 
-def _back(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next", "")
+def _back(request: HttpRequest, default: str, target: str) -> str:
+    """Where to go after a POST: `target` (the posted `next`) on this host, else `default`."""
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -93,24 +94,16 @@ def _refused(request: HttpRequest, error: WorkflowError, back: str) -> HttpRespo
     return render(request, "cases/cartable_refused.html", {"back": back}, status=status)
 
 
-def _version(request: HttpRequest) -> int | None:
-    try:
-        return int(to_ascii_digits(request.POST.get("version", "")))
-    except ValueError:
-        return None
-
-
 def _reassign(
     request: HttpRequest, pk: int, act: Callable[[Any, Any, int], Any], done: str
 ) -> HttpResponse:
-    back = _back(request, "cases:cartable")
-    version = _version(request)
-    if version is None:
-        return _refused(
-            request, WorkflowError("نسخه پرونده در فرم نیست؛ صفحه را دوباره بارگذاری کنید."), back
-        )
+    form = ReassignForm(request.POST)
+    valid = form.is_valid()
+    back = _back(request, "cases:cartable", form.cleaned_data.get("next", ""))
+    if not valid:
+        return _refused(request, WorkflowError(form.first_error()), back)
     try:
-        case = act(request.user, pk, version)
+        case = act(request.user, pk, form.cleaned_data["version"])
     except WorkflowError as error:
         return _refused(request, error, back)
     messages.success(request, done.format(code=to_persian_digits(case.tracking_code)))
@@ -132,9 +125,13 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(Role.FOLLOW_UP_OFFICER)
 def follow_up_note(request: HttpRequest, pk: int) -> HttpResponse:
-    back = _back(request, "cases:follow_up")
+    form = FollowUpNoteForm(request.POST)
+    valid = form.is_valid()
+    back = _back(request, "cases:follow_up", form.cleaned_data.get("next", ""))
+    if not valid:
+        return _refused(request, WorkflowError(form.first_error()), back)
     try:
-        event = do_add_follow_up_note(request.user, pk, request.POST.get("text", ""))
+        event = do_add_follow_up_note(request.user, pk, form.cleaned_data["text"])
     except WorkflowError as error:
         return _refused(request, error, back)
     messages.success(
