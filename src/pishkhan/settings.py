@@ -192,12 +192,21 @@ if DEBUG:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # --- logging: personal data never reaches a log line ----------------------------------
+# Every handler formats through MaskingFormatter, which masks the whole formatted record
+# (message, exception text, stack). Django's own handlers are replaced: the dev server's
+# plain stream (request lines with query strings) and mail to admins (tracebacks) would
+# write unmasked text; their records go up to the root's masked console instead.
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"mask_personal_data": {"()": "pishkhan.core.logging.MaskPersonalData"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {
+            "()": "pishkhan.core.logging.MaskingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
@@ -206,8 +215,13 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    # django-axes: lockouts are warnings; its per-attempt info lines are noise
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": [], "propagate": True},
+        "django.request": {"handlers": [], "propagate": True},
+        # django-axes: lockouts are warnings; its per-attempt info lines are noise
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # --- Pishkhan itself ------------------------------------------------------------------
