@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "pishkhan.core.middleware.MethodNotAllowedPageMiddleware",  # needs the user (menu)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "pishkhan.core.middleware.SecurityHeadersMiddleware",
     "axes.middleware.AxesMiddleware",
