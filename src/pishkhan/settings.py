@@ -135,14 +135,22 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# Brute-force protection (django-axes; see accounts/lockout.py).
+# Brute-force protection (django-axes; see accounts/lockout.py): failures per user name
+# and client address together, and per client address alone (password spraying).
 AXES_FAILURE_LIMIT = env_int("PISHKHAN_LOGIN_FAILURE_LIMIT", 5)
+PISHKHAN_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("PISHKHAN_LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+if PISHKHAN_LOGIN_ADDRESS_FAILURE_LIMIT < AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        "PISHKHAN_LOGIN_ADDRESS_FAILURE_LIMIT must not be below PISHKHAN_LOGIN_FAILURE_LIMIT "
+        f"({PISHKHAN_LOGIN_ADDRESS_FAILURE_LIMIT} < {AXES_FAILURE_LIMIT})."
+    )
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("PISHKHAN_LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "pishkhan.accounts.lockout.username_of"
 AXES_CLIENT_IP_CALLABLE = "pishkhan.accounts.lockout.client_ip"
 AXES_LOCKOUT_CALLABLE = "pishkhan.accounts.lockout.locked_out"
+AXES_HANDLER = "pishkhan.accounts.lockout.AddressLimitHandler"  # adds the per-address limit
 # How many reverse proxies in front of the app append to X-Forwarded-For (0: none).
 PISHKHAN_TRUSTED_PROXIES = env_int("PISHKHAN_TRUSTED_PROXIES", 0)
 
