@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "pishkhan.core.middleware.MethodNotAllowedPageMiddleware",  # needs the user (menu)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "pishkhan.core.middleware.SecurityHeadersMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -137,14 +138,22 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# Brute-force protection (django-axes; see accounts/lockout.py).
+# Brute-force protection (django-axes; see accounts/lockout.py): failures per user name
+# and client address together, and per client address alone (password spraying).
 AXES_FAILURE_LIMIT = env_int("PISHKHAN_LOGIN_FAILURE_LIMIT", 5)
+PISHKHAN_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("PISHKHAN_LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+if PISHKHAN_LOGIN_ADDRESS_FAILURE_LIMIT < AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        "PISHKHAN_LOGIN_ADDRESS_FAILURE_LIMIT must not be below PISHKHAN_LOGIN_FAILURE_LIMIT "
+        f"({PISHKHAN_LOGIN_ADDRESS_FAILURE_LIMIT} < {AXES_FAILURE_LIMIT})."
+    )
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("PISHKHAN_LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "pishkhan.accounts.lockout.username_of"
 AXES_CLIENT_IP_CALLABLE = "pishkhan.accounts.lockout.client_ip"
 AXES_LOCKOUT_CALLABLE = "pishkhan.accounts.lockout.locked_out"
+AXES_HANDLER = "pishkhan.accounts.lockout.AddressLimitHandler"  # adds the per-address limit
 # How many reverse proxies in front of the app append to X-Forwarded-For (0: none).
 PISHKHAN_TRUSTED_PROXIES = env_int("PISHKHAN_TRUSTED_PROXIES", 0)
 
@@ -195,12 +204,21 @@ if DEBUG:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # --- logging: personal data never reaches a log line ----------------------------------
+# Every handler formats through MaskingFormatter, which masks the whole formatted record
+# (message, exception text, stack). Django's own handlers are replaced: the dev server's
+# plain stream (request lines with query strings) and mail to admins (tracebacks) would
+# write unmasked text; their records go up to the root's masked console instead.
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"mask_personal_data": {"()": "pishkhan.core.logging.MaskPersonalData"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {
+            "()": "pishkhan.core.logging.MaskingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
@@ -209,8 +227,13 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    # django-axes: lockouts are warnings; its per-attempt info lines are noise
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": [], "propagate": True},
+        "django.request": {"handlers": [], "propagate": True},
+        # django-axes: lockouts are warnings; its per-attempt info lines are noise
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # Background work: django-tasks with its database backend (no broker). The worker is

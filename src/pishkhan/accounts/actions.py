@@ -10,6 +10,16 @@ from pishkhan.core.national_id import normalize_national_id
 from pishkhan.core.phone import normalize_mobile
 
 
+def _new_citizen(national_id: str, first_name: str, last_name: str, mobile: str) -> Citizen:
+    """An unsaved citizen with every field in its one stored spelling."""
+    return Citizen(
+        national_id=normalize_national_id(national_id),
+        first_name=normalize_persian_text(first_name),
+        last_name=normalize_persian_text(last_name),
+        mobile=normalize_mobile(mobile),
+    )
+
+
 def do_register_citizen(national_id: str, first_name: str, last_name: str, mobile: str) -> Citizen:
     """Register an applicant at a counter or online.
 
@@ -17,29 +27,42 @@ def do_register_citizen(national_id: str, first_name: str, last_name: str, mobil
     with +98: everything is stored in one spelling so searches and uniqueness agree.
     """
     with transaction.atomic():
-        citizen = Citizen(
-            national_id=normalize_national_id(national_id),
-            first_name=normalize_persian_text(first_name),
-            last_name=normalize_persian_text(last_name),
-            mobile=normalize_mobile(mobile),
-        )
+        citizen = _new_citizen(national_id, first_name, last_name, mobile)
         citizen.full_clean()
         citizen.save()
     return citizen
 
 
+def existing_citizen(national_id: str) -> Citizen | None:
+    """The citizen with this (normalized) national ID, if registered."""
+    return Citizen.objects.filter(national_id=national_id).first()
+
+
 def do_find_or_register_citizen(
     national_id: str, first_name: str, last_name: str, mobile: str
 ) -> tuple[Citizen, bool]:
-    """The citizen with this national ID, or a new one registered with these details;
-    the flag says whether it was created. Two counters registering the same new
-    applicant at once both get the one row: the loser of the insert race reads it."""
-    normalized = normalize_national_id(national_id)
-    existing = Citizen.objects.filter(national_id=normalized).first()
-    if existing is not None:
-        return existing, False
+    """The applicant with this national ID, registered here first if new: (citizen,
+    created). A known applicant is returned as stored (the names and mobile given are
+    not applied to them).
+
+    Two counters registering the same new applicant at the same moment both miss the
+    look-up; the unique index on the national ID lets one insert win. The other's insert
+    fails inside its own savepoint (the caller's transaction goes on) and it returns the
+    row the winner created. Invalid data is a ValidationError with Persian messages, like
+    do_register_citizen.
+    """
+    found = existing_citizen(normalize_national_id(national_id))
+    if found is not None:
+        return found, False
+    citizen = _new_citizen(national_id, first_name, last_name, mobile)
+    # Uniqueness is the index's to decide: a look-up here could only race again.
+    citizen.full_clean(validate_unique=False)
     try:
         with transaction.atomic():
-            return do_register_citizen(national_id, first_name, last_name, mobile), True
+            citizen.save(force_insert=True)
     except IntegrityError:
-        return Citizen.objects.get(national_id=normalized), False
+        winner = existing_citizen(citizen.national_id)
+        if winner is None:  # some other constraint: not a lost race
+            raise
+        return winner, False
+    return citizen, True

@@ -184,7 +184,13 @@ def page_calendar(now: dt.datetime) -> WorkingCalendar:
 
 
 class CaseFilterForm(forms.Form):
-    """The GET filters shared by the cartable and the follow-up list."""
+    """The filters shared by the cartable and the follow-up list.
+
+    They arrive in the query string, except the applicant's national ID: the form posts,
+    and a national ID is read from a POST only, so it never enters a URL (or an access
+    log). See views_cartable."""
+
+    LINK_FIELDS = ("service", "district", "date_from", "date_to", "tracking_code")
 
     service = forms.TypedChoiceField(label="نوع خدمت", required=False, coerce=int, empty_value=None)
     district = forms.TypedChoiceField(label="منطقه", required=False, coerce=int, empty_value=None)
@@ -270,14 +276,30 @@ class CaseFilterForm(forms.Form):
     def link_params(self) -> dict[str, str]:
         """The filters to carry into generated links (paging, return after a claim) —
         never the national ID, which stays out of every URL we generate."""
+        return self.params_of(self.data) if self.is_bound else {}
+
+    def posted_params(self) -> dict[str, str]:
+        """Every filter given, the national ID included: for forms that post them on."""
         if not self.is_bound:
             return {}
-        keep = ("service", "district", "date_from", "date_to", "tracking_code")
+        national_id = str(self.data.get("national_id", "")).strip()
         return {
-            name: str(self.data.get(name, "")).strip()
-            for name in keep
-            if str(self.data.get(name, "")).strip()
+            **self.params_of(self.data),
+            **({"national_id": national_id} if national_id else {}),
         }
+
+    @classmethod
+    def params_of(cls, data: Any) -> dict[str, str]:
+        """The link filters of raw request data (a URL may carry these)."""
+        return {
+            name: str(data.get(name, "")).strip()
+            for name in cls.LINK_FIELDS
+            if str(data.get(name, "")).strip()
+        }
+
+    @staticmethod
+    def searches_national_id(data: Any) -> bool:
+        return bool(str(data.get("national_id", "")).strip())
 
 
 def filter_form(data: Any) -> CaseFilterForm:

@@ -12,17 +12,19 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from pishkhan.accounts.access import principal_for, role_required
 from pishkhan.cases import cartable as queries
+from pishkhan.cases.action_forms import FollowUpNoteForm, ReassignForm
 from pishkhan.cases.actions import do_add_follow_up_note, do_claim_case, do_release_case
+from pishkhan.cases.cartable import CaseFilterForm
 from pishkhan.cases.errors import ConcurrentActionError, WorkflowError
-from pishkhan.core.digits import to_ascii_digits, to_persian_digits
+from pishkhan.core.digits import to_persian_digits
 from pishkhan.offices.roles import Role
 
 CARTABLE_VIEWERS = (*queries.CARTABLE_ROLES, Role.FOLLOW_UP_OFFICER, *queries.OVERVIEW_ROLES)
@@ -32,7 +34,7 @@ def _choice(value: str | None, allowed: list[str], default: str) -> str:
     return value if value in allowed else default
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @role_required(*CARTABLE_VIEWERS)
 def cartable(request: HttpRequest) -> HttpResponse:
     principal = principal_for(request)
@@ -41,28 +43,89 @@ def cartable(request: HttpRequest) -> HttpResponse:
         rows, total, overdue = queries.overview()
         context = {"rows": rows, "total": total, "overdue": overdue}
         return render(request, "cases/cartable_overview.html", context)
-    role = _choice(request.GET.get("role"), roles, roles[0])
-    tab = _choice(request.GET.get("tab"), list(queries.CARTABLE_TABS), "all")
+    source = _source(request)
+    role = _choice(source.get("role"), roles, roles[0])
+    tab = _choice(source.get("tab"), list(queries.CARTABLE_TABS), "all")
+    base = reverse("cases:cartable")
+    if _plain_search(request):
+        return _see(base, {"role": role, **CaseFilterForm.params_of(request.POST), "tab": tab})
     page = queries.cartable_page(
-        request.user, principal, role, tab, request.GET or None, request.GET.get("page")
+        request.user, principal, role, tab, _filters(request), source.get("page")
     )
-    links = _links(reverse("cases:cartable"), {"role": role, **page.form.link_params()}, tab)
+    links = _links(base, {"role": role, **page.form.link_params()}, tab)
+    carry = _carry(request, page.form, {"role": role}, tab)
     hidden = [("role", role), ("tab", tab)]
-    context = {"page": page, "hidden_fields": hidden, **links}
+    context = {"page": page, "hidden_fields": hidden, "filter_action": base, **links, **carry}
     return render(request, "cases/cartable.html", context)
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @role_required(Role.FOLLOW_UP_OFFICER)
 def follow_up(request: HttpRequest) -> HttpResponse:
     principal = principal_for(request)
-    tab = _choice(request.GET.get("tab"), list(queries.FOLLOW_UP_TABS), "all")
+    source = _source(request)
+    tab = _choice(source.get("tab"), list(queries.FOLLOW_UP_TABS), "all")
+    base = reverse("cases:follow_up")
+    if _plain_search(request):
+        return _see(base, {**CaseFilterForm.params_of(request.POST), "tab": tab})
     page = queries.follow_up_page(
-        request.user, principal, tab, request.GET or None, request.GET.get("page")
+        request.user, principal, tab, _filters(request), source.get("page")
     )
-    links = _links(reverse("cases:follow_up"), page.form.link_params(), tab)
-    context = {"page": page, "hidden_fields": [("tab", tab)], **links}
-    return render(request, "cases/follow_up.html", context)
+    links = _links(base, page.form.link_params(), tab)
+    carry = _carry(request, page.form, {}, tab)
+    context = {"page": page, "hidden_fields": [("tab", tab)], "filter_action": base, **links}
+    return render(request, "cases/follow_up.html", {**context, **carry})
+
+
+# --- searching by national ID, which never enters a URL -------------------------------
+# The filter form posts. A POST without a national ID is answered with a redirect to the
+# plain link of its filters (a page one can reload and bookmark); a POST with one renders
+# the page from the POST, and its tabs and pager are buttons of forms that post the
+# filters on. A national ID in a query string (an old bookmark) is ignored.
+
+
+@require_http_methods(["GET", "HEAD"])
+def index(request: HttpRequest) -> HttpResponse:
+    """/cases/ (where the README and bookmarks point): the cartable, keeping the query
+    string but any national ID."""
+    target = reverse("cases:cartable")
+    data = request.GET.copy()
+    data.pop("national_id", None)
+    return HttpResponseRedirect(f"{target}?{data.urlencode()}" if data else target)
+
+
+def _source(request: HttpRequest) -> QueryDict:
+    return request.POST if request.method == "POST" else request.GET
+
+
+def _plain_search(request: HttpRequest) -> bool:
+    return request.method == "POST" and not CaseFilterForm.searches_national_id(request.POST)
+
+
+def _filters(request: HttpRequest) -> QueryDict | None:
+    """The filter data: the POST, or the query string without any national ID."""
+    if request.method == "POST":
+        return request.POST
+    data = request.GET.copy()
+    data.pop("national_id", None)
+    return data or None
+
+
+def _see(base: str, params: dict[str, str]) -> HttpResponse:
+    response = HttpResponseRedirect(f"{base}?{urlencode(params)}")
+    response.status_code = 303  # see the result by GET
+    return response
+
+
+def _carry(
+    request: HttpRequest, form: CaseFilterForm, keep: dict[str, str], tab: str
+) -> dict[str, list[tuple[str, str]]]:
+    """Hidden fields of the forms the tabs (carry_tab) and the pager (carry_page) post,
+    when the page shows a national-ID search; nothing otherwise (they are links)."""
+    if request.method != "POST":
+        return {}
+    fields = list({**keep, **form.posted_params()}.items())
+    return {"carry_tab": fields, "carry_page": [*fields, ("tab", tab)]}
 
 
 def _links(base: str, params: dict[str, str], tab: str) -> dict[str, str]:
@@ -78,8 +141,8 @@ def _links(base: str, params: dict[str, str], tab: str) -> dict[str, str]:
 # --- claim, release, note -------------------------------------------------------------
 
 
-def _back(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next", "")
+def _back(request: HttpRequest, default: str, target: str) -> str:
+    """Where to go after a POST: `target` (the posted `next`) on this host, else `default`."""
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -93,24 +156,16 @@ def _refused(request: HttpRequest, error: WorkflowError, back: str) -> HttpRespo
     return render(request, "cases/cartable_refused.html", {"back": back}, status=status)
 
 
-def _version(request: HttpRequest) -> int | None:
-    try:
-        return int(to_ascii_digits(request.POST.get("version", "")))
-    except ValueError:
-        return None
-
-
 def _reassign(
-    request: HttpRequest, pk: int, act: Callable[[Any, Any, int], Any], done: str
+    request: HttpRequest, pk: int, act: Callable[..., Any], done: str
 ) -> HttpResponse:
-    back = _back(request, "cases:cartable")
-    version = _version(request)
-    if version is None:
-        return _refused(
-            request, WorkflowError("نسخه پرونده در فرم نیست؛ صفحه را دوباره بارگذاری کنید."), back
-        )
+    form = ReassignForm(request.POST)
+    valid = form.is_valid()
+    back = _back(request, "cases:cartable", form.cleaned_data.get("next", ""))
+    if not valid:
+        return _refused(request, WorkflowError(form.first_error()), back)
     try:
-        case = act(request.user, pk, version)
+        case = act(request.user, pk, form.cleaned_data["version"], principal=principal_for(request))
     except WorkflowError as error:
         return _refused(request, error, back)
     messages.success(request, done.format(code=to_persian_digits(case.tracking_code)))
@@ -132,9 +187,15 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(Role.FOLLOW_UP_OFFICER)
 def follow_up_note(request: HttpRequest, pk: int) -> HttpResponse:
-    back = _back(request, "cases:follow_up")
+    form = FollowUpNoteForm(request.POST)
+    valid = form.is_valid()
+    back = _back(request, "cases:follow_up", form.cleaned_data.get("next", ""))
+    if not valid:
+        return _refused(request, WorkflowError(form.first_error()), back)
     try:
-        event = do_add_follow_up_note(request.user, pk, request.POST.get("text", ""))
+        event = do_add_follow_up_note(
+            request.user, pk, form.cleaned_data["text"], principal=principal_for(request)
+        )
     except WorkflowError as error:
         return _refused(request, error, back)
     messages.success(

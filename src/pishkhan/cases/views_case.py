@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from pishkhan.accounts.access import principal_for, role_required
 from pishkhan.cases.access import access_case_by_id
+from pishkhan.cases.action_forms import ActionForm
 from pishkhan.cases.actions import do_perform_action, do_record_visit_report, do_register_case
 from pishkhan.cases.errors import ConcurrentActionError, WorkflowError
 from pishkhan.cases.forms import (
@@ -32,10 +33,9 @@ from pishkhan.cases.forms import (
 )
 from pishkhan.cases.models import Case
 from pishkhan.cases.timeline import case_page
-from pishkhan.core.digits import to_ascii_digits, to_persian_digits
+from pishkhan.core.digits import to_persian_digits
 from pishkhan.offices.roles import Role
 
-MISSING_VERSION = "نسخه پرونده در فرم نیست؛ صفحه را دوباره بارگذاری کنید."
 # do_record_visit_report's error keys -> the form's fields
 VISIT_FIELDS: dict[str, str | None] = {
     "visited_at": "visited_on",
@@ -80,13 +80,6 @@ def refused(request: HttpRequest, case: Case, error: WorkflowError, **extra: Any
     return render_case(request, case, status=status, error=error.message, **extra)
 
 
-def posted_version(request: HttpRequest) -> int | None:
-    try:
-        return int(to_ascii_digits(request.POST.get("version", "")).strip())
-    except ValueError:
-        return None
-
-
 @require_http_methods(["GET", "HEAD"])
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -98,18 +91,20 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def act(request: HttpRequest, pk: int) -> HttpResponse:
     case = access_case_by_id(request.user, pk, principal_for(request))
-    version = posted_version(request)
-    if version is None:
-        return refused(request, case, WorkflowError(MISSING_VERSION))
-    code = request.POST.get("action", "")
+    form = ActionForm(request.POST)
+    if not form.is_valid():
+        return refused(request, case, WorkflowError(form.first_error()))
+    posted = form.cleaned_data
+    code = posted["action"]
     try:
         moved = do_perform_action(
             request.user,
             case.pk,
             code,
-            version,
-            reason=request.POST.get("reason", ""),
-            payload={"documents_checked": request.POST.getlist("documents_checked")},
+            posted["version"],
+            reason=posted["reason"],
+            payload={"documents_checked": posted["documents_checked"]},
+            principal=principal_for(request),
         )
     except WorkflowError as error:
         return refused(request, case, error)
@@ -127,7 +122,11 @@ def visit(request: HttpRequest, pk: int) -> HttpResponse:
         return render_case(request, case, status=400, visit_form=form)
     try:
         do_record_visit_report(
-            request.user, case.pk, form.cleaned_data["version"], **form.report_fields()
+            request.user,
+            case.pk,
+            form.cleaned_data["version"],
+            principal=principal_for(request),
+            **form.report_fields(),
         )
     except ValidationError as error:
         for field, problems in error.message_dict.items():

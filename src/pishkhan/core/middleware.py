@@ -1,10 +1,11 @@
-"""Headers Django does not set by itself."""
+"""Headers Django does not set by itself, and a Persian page for a wrong method."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.template.loader import render_to_string
 
 # Scripts and styles come only from our own origin; no inline script runs.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -42,4 +43,20 @@ class SecurityHeadersMiddleware:
         if request.user.is_authenticated if hasattr(request, "user") else False:
             # Pages behind sign-in hold personal data: never cache them.
             response.setdefault("Cache-Control", "no-store")
+        return response
+
+
+class MethodNotAllowedPageMiddleware:
+    """Give an empty 405 (require_POST, require_http_methods, a class-based view's
+    http_method_not_allowed) the Persian 405 page; the Allow header stays. A 405 that
+    carries its own text is left alone."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if isinstance(response, HttpResponseNotAllowed) and not response.content:
+            response.content = render_to_string("405.html", request=request)
+            response["Content-Type"] = "text/html; charset=utf-8"
         return response

@@ -62,3 +62,14 @@ def test_it_refuses_a_malformed_boolean(value: str) -> None:
     result = run_manage("check", DEBUG=value)
     assert result.returncode != 0
     assert "DEBUG must be one of" in result.stderr
+
+
+def test_it_refuses_an_address_sign_in_limit_below_the_name_limit() -> None:
+    result = run_manage(
+        "check",
+        DEBUG="1",
+        PISHKHAN_LOGIN_FAILURE_LIMIT="5",
+        PISHKHAN_LOGIN_ADDRESS_FAILURE_LIMIT="3",
+    )
+    assert result.returncode != 0
+    assert "PISHKHAN_LOGIN_ADDRESS_FAILURE_LIMIT must not be below" in result.stderr

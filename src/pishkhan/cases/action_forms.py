@@ -1,0 +1,115 @@
+"""Forms for what the case page and the follow-up list post to the do_* actions.
+
+Every posted value is parsed and bounded here before an action sees it: a NUL byte
+(which PostgreSQL refuses in text and JSON), an oversized text or a version that is not
+a number is a Persian message the view answers with 400, and nothing is written. The
+forms only parse; the workflow rules (a reason an action requires, documents a state
+requires, an empty note) stay with the actions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from pishkhan.cases.actions import FOLLOW_UP_NOTE_MAX_LENGTH
+from pishkhan.cases.forms import DigitsIntegerField
+from pishkhan.core.digits import to_persian_digits
+
+NUL_MESSAGE = "متن فرستاده‌شده نویسه‌ای نامجاز دارد؛ آن را پاک کنید و دوباره بفرستید."
+MISSING_VERSION = "نسخه پرونده در فرم نیست؛ صفحه را دوباره بارگذاری کنید."
+ACTION_CODE_MAX_LENGTH = 40
+REASON_MAX_LENGTH = 2000
+DOCUMENT_CODE_MAX_LENGTH = 60
+DOCUMENTS_MAX_COUNT = 50
+NEXT_MAX_LENGTH = 2000
+
+
+def text_field(max_length: int, too_long: str, **messages: str) -> forms.CharField:
+    """A posted text: at most `max_length` characters and no NUL byte."""
+    return forms.CharField(
+        max_length=max_length,
+        required="required" in messages,
+        error_messages={
+            "max_length": too_long,
+            "null_characters_not_allowed": NUL_MESSAGE,
+            **messages,
+        },
+    )
+
+
+class ShortTextListField(forms.Field):
+    """Every value posted under one name (checkboxes), each a short text."""
+
+    widget = forms.MultipleHiddenInput
+
+    def __init__(self, *, item: forms.CharField, max_items: int, too_many: str, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.item = item
+        self.max_items = max_items
+        self.too_many = too_many
+
+    def to_python(self, value: Any) -> list[str]:
+        if value in self.empty_values:
+            return []
+        values = list(value) if isinstance(value, list | tuple) else [value]
+        if len(values) > self.max_items:
+            raise ValidationError(self.too_many, code="too_many")
+        return [self.item.clean(v) for v in values]
+
+
+class PostedForm(forms.Form):
+    def first_error(self) -> str:
+        """The first problem, in field order: the one sentence a refusal shows."""
+        for errors in self.errors.values():
+            for error in errors:
+                return str(error)
+        return ""
+
+
+class ActionForm(PostedForm):
+    """An action on the case page: `do_perform_action(user, case, action, version,
+    reason=reason, payload={"documents_checked": documents_checked})`."""
+
+    version = DigitsIntegerField(
+        widget=forms.HiddenInput(),
+        error_messages={"required": MISSING_VERSION, "invalid": MISSING_VERSION},
+    )
+    action = text_field(
+        ACTION_CODE_MAX_LENGTH,
+        "این اقدام شناخته نیست؛ صفحه را دوباره بارگذاری کنید.",
+        required="اقدامی انتخاب نشده است؛ صفحه را دوباره بارگذاری کنید.",
+    )
+    reason = text_field(
+        REASON_MAX_LENGTH, f"علت حداکثر {to_persian_digits(REASON_MAX_LENGTH)} نویسه است."
+    )
+    documents_checked = ShortTextListField(
+        item=text_field(DOCUMENT_CODE_MAX_LENGTH, "کد مدرک فرستاده‌شده شناخته نیست."),
+        max_items=DOCUMENTS_MAX_COUNT,
+        too_many="مدارک فرستاده‌شده بیش از اندازه است.",
+        required=False,
+    )
+
+
+class FollowUpNoteForm(PostedForm):
+    """A follow-up note: `do_add_follow_up_note(user, case, text)`, then back to `next`
+    (checked against the host by the view)."""
+
+    text = text_field(
+        FOLLOW_UP_NOTE_MAX_LENGTH,
+        f"یادداشت پیگیری حداکثر {to_persian_digits(FOLLOW_UP_NOTE_MAX_LENGTH)} نویسه است.",
+    )
+    next = text_field(NEXT_MAX_LENGTH, "نشانی بازگشت بیش از اندازه بلند است.")
+
+
+class ReassignForm(PostedForm):
+    """Claiming or releasing a case from a list: `do_claim_case(user, case, version)` /
+    `do_release_case(…)`, then back to `next` (checked against the host by the view)."""
+
+    version = DigitsIntegerField(
+        widget=forms.HiddenInput(),
+        error_messages={"required": MISSING_VERSION, "invalid": MISSING_VERSION},
+    )
+    next = text_field(NEXT_MAX_LENGTH, "نشانی بازگشت بیش از اندازه بلند است.")
