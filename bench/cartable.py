@@ -180,6 +180,7 @@ def account_pages(
     from pishkhan.accounts.access import load_principal
     from pishkhan.accounts.models import User
     from pishkhan.cases import cartable as queries
+    from pishkhan.cases import follow_up
     from pishkhan.offices.roles import Role
 
     user = User.objects.get(username=username)
@@ -191,14 +192,14 @@ def account_pages(
     if not own and Role.FOLLOW_UP_OFFICER in held:
         base = reverse("cases:follow_up")
         for tab in queries.FOLLOW_UP_TABS:
-            page = queries.follow_up_page(user, principal, tab, {"tab": tab}, None)
+            page = follow_up.follow_up_page(user, principal, tab, {"tab": tab}, None)
             url = f"{base}?{urlencode({'tab': tab})}"
             pages.append(PageResult(username, f"follow-up · {tab}", url, page.counts[tab]))
             if tab == "all":
                 top = [row.case for row in page.rows[:CASE_PAGES_PER_ACCOUNT]]
         for label, extra in filters(now):
             params = {"tab": "all", **extra}
-            page = queries.follow_up_page(user, principal, "all", params, None)
+            page = follow_up.follow_up_page(user, principal, "all", params, None)
             url = f"{base}?{urlencode(params)}"
             pages.append(PageResult(username, f"follow-up · {label}", url, page.counts["all"]))
     elif own:

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from pishkhan.accounts.access import Principal
 from pishkhan.accounts.models import Citizen
-from pishkhan.cases.cartable import StateMap
+from pishkhan.cases.sla import StateMap
 from pishkhan.cases.models import APPLICANT, Case
 from pishkhan.catalog.models import ServiceType
 from pishkhan.core.phone import mask_mobile

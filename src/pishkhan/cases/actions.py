@@ -15,11 +15,10 @@ from django.utils import timezone
 from pishkhan.accounts.access import Principal
 from pishkhan.accounts.actions import do_find_or_register_citizen
 from pishkhan.accounts.models import Citizen
-from pishkhan.cases import engine
+from pishkhan.cases import engine, permissions
 from pishkhan.cases.access import access_case_by_id, principal_of
 from pishkhan.cases.calendar import add_working_hours
 from pishkhan.cases.errors import (
-    ActionNotAllowed,
     ConcurrentActionError,
     InvalidInput,
     LicenceExpired,
@@ -245,6 +244,11 @@ def do_register_case(
         )
 
 
+def refuse(error: WorkflowError | None) -> None:
+    if error is not None:
+        raise error
+
+
 # --- moving a case --------------------------------------------------------------------
 
 
@@ -267,8 +271,7 @@ def do_perform_action(
         if case.version != expected_version:
             raise ConcurrentActionError()
         action = engine.find_action(case, action_code)
-        role = engine.acting_role_of(principal, case, list(action.roles))
-        engine.check_assignment(case, role, user.pk)
+        role = permissions.actor_role(principal, case, action)
         engine.apply_action(
             case,
             action,
@@ -324,13 +327,7 @@ def do_claim_case(
         assert principal is not None
         if case.version != expected_version:
             raise ConcurrentActionError()
-        if case.closed_at is not None or not engine.holds_role_for(
-            principal, case, case.acting_role
-        ):
-            raise RoleNotAllowed()
-        if case.assignee_id == user.pk:
-            raise ActionNotAllowed("این پرونده هم‌اکنون در دست شماست.")
-        engine.check_assignment(case, case.acting_role, user.pk)
+        refuse(permissions.claim_refusal(principal, case))
         _reassign(case, expected_version, EventType.CLAIM, user.pk, assignee_id=user.pk)
     case.refresh_from_db()
     return case
@@ -343,10 +340,10 @@ def do_release_case(
     principal = principal_of(user, principal)
     with transaction.atomic():
         case = access_case_by_id(user, case_id, principal)
+        assert principal is not None
         if case.version != expected_version:
             raise ConcurrentActionError()
-        if case.assignee_id != user.pk:
-            raise ActionNotAllowed("این پرونده در دست شما نیست.")
+        refuse(permissions.release_refusal(principal, case))
         _reassign(case, expected_version, EventType.RELEASE, user.pk, assignee_id=None)
     case.refresh_from_db()
     return case
@@ -441,11 +438,7 @@ def do_record_visit_report(
         assert principal is not None
         if case.version != expected_version:
             raise ConcurrentActionError()
-        if case.acting_role != Role.INSPECTOR or case.closed_at is not None:
-            raise ActionNotAllowed("این پرونده در انتظار بازدید نیست.")
-        if not engine.holds_role_for(principal, case, Role.INSPECTOR):
-            raise RoleNotAllowed()
-        engine.check_assignment(case, Role.INSPECTOR, user.pk)
+        refuse(permissions.visit_refusal(principal, case))
         report = VisitReport.objects.create(
             case=case,
             parcel_id=case.parcel_id,
@@ -499,10 +492,7 @@ def do_add_follow_up_note(
     with transaction.atomic():
         case = access_case_by_id(user, case_id, principal)
         assert principal is not None
-        if case.closed_at is not None:
-            raise ActionNotAllowed("این پرونده بسته شده است و پیگیری نمی‌خواهد.")
-        if not engine.holds_role_for(principal, case, Role.FOLLOW_UP_OFFICER):
-            raise RoleNotAllowed()
+        refuse(permissions.note_refusal(principal, case))
         return engine.record_change(
             case,
             case.version,

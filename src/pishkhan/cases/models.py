@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -125,6 +127,33 @@ class Channel(models.TextChoices):
 OPEN = Q(closed_at__isnull=True)
 
 
+class CaseQuerySet(models.QuerySet["Case"]):
+    """The questions everyone asks of cases, answered once (see cases/sla.py)."""
+
+    def open(self) -> CaseQuerySet:
+        return self.filter(OPEN)
+
+    def overdue(self, now: dt.datetime) -> CaseQuerySet:
+        """Open, not waiting on the applicant, past the state's or the overall deadline."""
+        from pishkhan.cases.sla import overdue_q
+
+        return self.filter(overdue_q(now))
+
+    def nearing(self, now: dt.datetime) -> CaseQuerySet:
+        """Open, running, not overdue, within a quarter of a deadline (two queries: the
+        workflow states and the calendar)."""
+        from pishkhan.cases.sla import StateMap, nearing_q, page_calendar
+
+        return self.filter(nearing_q(now, StateMap.load(), page_calendar(now)))
+
+    def stalled(self, now: dt.datetime) -> CaseQuerySet:
+        """Open, and nothing moved or held it for two working days (one query for the
+        calendar)."""
+        from pishkhan.cases.sla import page_calendar, stalled_q
+
+        return self.filter(stalled_q(now, page_calendar(now)))
+
+
 class Case(models.Model):
     """One request and all its history. The row carries what cartables filter on."""
 
@@ -204,6 +233,8 @@ class Case(models.Model):
         blank=True,
         related_name="+",
     )
+
+    objects = CaseQuerySet.as_manager()
 
     class Meta:
         verbose_name = "پرونده"

@@ -19,8 +19,9 @@ from django.utils import timezone
 from pishkhan.accounts.access import Principal
 from pishkhan.cases import engine
 from pishkhan.cases.calendar import calendar_for
-from pishkhan.cases.errors import AssignedToAnother
-from pishkhan.cases.holidays import CALENDAR_CHANGED, WITHDRAWN
+from pishkhan.cases.events import INTERNAL, NOT_PROGRESS, EventType
+from pishkhan.cases.guards import CASE_VISITS, PARCEL_HAS_OPEN_CONDITIONS
+from pishkhan.cases.holidays import WITHDRAWN
 from pishkhan.cases.models import (
     APPLICANT,
     SYSTEM,
@@ -30,23 +31,17 @@ from pishkhan.cases.models import (
     WorkflowAction,
     WorkflowState,
 )
+from pishkhan.cases.permissions import ActionOption, CasePermissions, Visibility, case_permissions
 from pishkhan.core.digits import to_persian_digits
 from pishkhan.core.jalali import format_jalali_date, format_jalali_datetime
 from pishkhan.geo.models import LandUse, ParcelCondition
-from pishkhan.offices.roles import OFFICE_ROLES, Role
+from pishkhan.offices.roles import Role
 
 # Events the engine writes itself, with no action in the definition to name them.
-ENGINE_EVENT_LABELS: dict[str, str] = {
-    "open": "ثبت پرونده",
-    "claim": "برداشتن پرونده از کارتابل",
-    "release": "واگذاری پرونده به کارتابل",
-    "record_visit_report": "ثبت گزارش بازدید",
-    "follow_up_note": "یادداشت پیگیری",
-    CALENDAR_CHANGED: "تعطیل اعلام‌شده: مهلت‌ها جابه‌جا شد",
-}
+ENGINE_EVENT_LABELS: dict[str, str] = {str(v): str(label) for v, label in EventType.choices}
 WITHDRAWN_HOLIDAY_LABEL = "لغو تعطیل: مهلت‌ها جابه‌جا شد"
 # Events that record no one holding the case: a note about it, a change of the calendar.
-NOT_HOLDING = frozenset({"follow_up_note", CALENDAR_CHANGED})
+NOT_HOLDING = NOT_PROGRESS
 DUE_LABELS: dict[str, str] = {"due_at": "مهلت این مرحله", "overall_due_at": "مهلت کل"}
 EXTRA_ROLE_LABELS: dict[str, str] = {APPLICANT: "متقاضی", SYSTEM: "سامانه"}
 LAND_USE_LABELS: dict[str, str] = {str(value): str(label) for value, label in LandUse.choices}
@@ -140,12 +135,6 @@ class VisitRow:
     land_use_label: str
 
 
-@dataclass(frozen=True)
-class AvailableAction:
-    action: WorkflowAction
-    missing_documents: list[DocumentRow]
-
-
 @dataclass
 class CasePage:
     case: Case
@@ -157,12 +146,33 @@ class CasePage:
     visit_reports: list[VisitRow]
     entries: list[TimelineEntry]
     stints: list[Stint]
-    actions: list[AvailableAction]
-    held_by_colleague: bool
-    can_claim: bool
-    can_release: bool
-    can_record_visit: bool
+    permissions: CasePermissions
     now: dt.datetime
+
+    @property
+    def actions(self) -> list[ActionOption]:
+        """The actions the viewer may take now, then those blocked (with the reason)."""
+        return [*self.permissions.allowed_actions, *self.permissions.blocked_actions]
+
+    @property
+    def held_by_colleague(self) -> bool:
+        return self.permissions.held_by_colleague
+
+    @property
+    def can_claim(self) -> bool:
+        return self.permissions.can_claim
+
+    @property
+    def can_release(self) -> bool:
+        return self.permissions.can_release
+
+    @property
+    def can_record_visit(self) -> bool:
+        return self.permissions.can_record_visit
+
+    @property
+    def sees(self) -> Visibility:
+        return self.permissions.sees
 
     @property
     def overdue(self) -> bool:
@@ -202,30 +212,31 @@ def case_page(case: Case, principal: Principal, user_id: int) -> CasePage:
     events = list(case.events.select_related("actor").order_by("seq"))
     reports = list(case.visit_reports.select_related("inspector").order_by("-visited_at"))
     now = engine.clock()  # the engine's clock, so due flags agree with the engine
-    holds_acting = case.is_open and engine.holds_role_for(principal, case, case.acting_role)
+    conditions = list(getattr(case.parcel, "open_condition_list", []))
+    facts = {
+        CASE_VISITS: [(r.visited_at, r.recorded_at) for r in reports],
+        PARCEL_HAS_OPEN_CONDITIONS: bool(conditions),
+    }
+    allowed = case_permissions(principal, case, actions=actions, now=now, facts=facts)
+    if not allowed.sees.internal_events:
+        events = [e for e in events if e.action not in INTERNAL]
     state = states.get(case.state)
     return CasePage(
         case=case,
         state_label=state.label if state else case.state,
         acting_role_label=role_label(case.acting_role) if case.acting_role else "",
-        show_full_national_id=case.office_id in principal.office_ids(*OFFICE_ROLES),
+        show_full_national_id=allowed.sees.full_personal_data,
         documents=document_rows(case, states),
-        conditions=list(getattr(case.parcel, "open_condition_list", [])),
+        conditions=conditions,
         visit_reports=[
             VisitRow(r, LAND_USE_LABELS.get(r.observed_land_use, r.observed_land_use))
             for r in reports
-        ],
-        entries=timeline_entries(events, states, actions),
-        stints=stints_of(events, states, now),
-        actions=available_actions(case, principal, user_id, actions),
-        held_by_colleague=case.assignee_id not in (None, user_id),
-        can_claim=holds_acting and case.assignee_id is None,
-        can_release=case.is_open and case.assignee_id == user_id,
-        can_record_visit=(
-            holds_acting
-            and case.acting_role == Role.INSPECTOR
-            and case.assignee_id in (None, user_id)
-        ),
+        ]
+        if allowed.sees.staff_names
+        else [],
+        entries=timeline_entries(events, states, actions, names=allowed.sees.staff_names),
+        stints=stints_of(events, states, now, names=allowed.sees.staff_names),
+        permissions=allowed,
         now=now,
     )
 
@@ -240,8 +251,14 @@ def document_rows(case: Case, states: dict[str, WorkflowState]) -> list[Document
 
 
 def timeline_entries(
-    events: list[CaseEvent], states: dict[str, WorkflowState], actions: list[WorkflowAction]
+    events: list[CaseEvent],
+    states: dict[str, WorkflowState],
+    actions: list[WorkflowAction],
+    *,
+    names: bool = True,
 ) -> list[TimelineEntry]:
+    """The events as a person reads them; without `names` (the applicant's view) each
+    actor is named by their role only."""
     labels = {**{a.code: a.label for a in actions}, **ENGINE_EVENT_LABELS}
 
     def state_label(code: str) -> str:
@@ -250,12 +267,14 @@ def timeline_entries(
     return [
         TimelineEntry(
             event=event,
-            actor_name=person_name(event.actor),
+            actor_name=person_name(event.actor) if names else role_label(event.actor_role),
             role_label=role_label(event.actor_role),
             action_label=event_label(event, labels),
             from_label=state_label(event.from_state) if event.from_state else "",
             to_label=state_label(event.to_state),
-            details=calendar_change_details(event) if event.action == CALENDAR_CHANGED else (),
+            details=calendar_change_details(event)
+            if event.action == EventType.CALENDAR_CHANGED
+            else (),
         )
         for event in events
     ]
@@ -263,7 +282,7 @@ def timeline_entries(
 
 def event_label(event: CaseEvent, labels: dict[str, str]) -> str:
     payload = event.payload if isinstance(event.payload, dict) else {}
-    if event.action == CALENDAR_CHANGED and payload.get("change") == WITHDRAWN:
+    if event.action == EventType.CALENDAR_CHANGED and payload.get("change") == WITHDRAWN:
         return WITHDRAWN_HOLIDAY_LABEL
     return labels.get(event.action, event.action)
 
@@ -295,7 +314,11 @@ def calendar_change_details(event: CaseEvent) -> tuple[str, ...]:
 
 
 def stints_of(
-    events: list[CaseEvent], states: dict[str, WorkflowState], now: dt.datetime
+    events: list[CaseEvent],
+    states: dict[str, WorkflowState],
+    now: dt.datetime,
+    *,
+    names: bool = True,
 ) -> list[Stint]:
     """One stint per stay in a state: who held the case there and for how long, in
     working hours (weekends and holidays excluded) and in calendar time."""
@@ -323,6 +346,9 @@ def stints_of(
                 left_at=None,
             )
         )
+    if not names:
+        for stint in stints:
+            stint.holders = []
     if stints:
         first = timezone.localtime(stints[0].entered_at).date()
         calendar = calendar_for(first, timezone.localtime(now).date())
@@ -333,31 +359,3 @@ def stints_of(
             )
             stint.calendar_time = persian_duration(end - stint.entered_at)
     return stints
-
-
-def available_actions(
-    case: Case, principal: Principal, user_id: int, actions: list[WorkflowAction]
-) -> list[AvailableAction]:
-    """The actions out of the current state whose roles the viewer holds where the case
-    is, and which a colleague's claim does not hold up."""
-    if not case.is_open:
-        return []
-    result: list[AvailableAction] = []
-    checked = set(case.documents_checked)
-    for action in actions:
-        if action.from_state.code != case.state:
-            continue
-        role = next((r for r in action.roles if engine.holds_role_for(principal, case, r)), None)
-        if role is None:
-            continue
-        try:
-            engine.check_assignment(case, role, user_id)
-        except AssignedToAnother:
-            continue
-        missing = [
-            DocumentRow(code, case.definition.documents.get(code, code), True, False)
-            for code in action.to_state.documents_required
-            if code not in checked
-        ]
-        result.append(AvailableAction(action, missing))
-    return result

@@ -22,8 +22,10 @@ from pishkhan.accounts.access import principal_for, role_required
 from pishkhan.cases import cartable as queries
 from pishkhan.cases.action_forms import FollowUpNoteForm, ReassignForm
 from pishkhan.cases.actions import do_add_follow_up_note, do_claim_case, do_release_case
-from pishkhan.cases.cartable import CaseFilterForm
+from pishkhan.cases.filters import CaseFilterForm
 from pishkhan.cases.errors import ConcurrentActionError, WorkflowError
+from pishkhan.cases.follow_up import follow_up_page
+from pishkhan.cases.overview import overview
 from pishkhan.core.digits import to_persian_digits
 from pishkhan.offices.roles import Role
 
@@ -40,7 +42,7 @@ def cartable(request: HttpRequest) -> HttpResponse:
     principal = principal_for(request)
     roles = queries.cartable_roles(principal)
     if not roles:
-        rows, total, overdue = queries.overview()
+        rows, total, overdue = overview()
         context = {"rows": rows, "total": total, "overdue": overdue}
         return render(request, "cases/cartable_overview.html", context)
     source = _source(request)
@@ -68,9 +70,7 @@ def follow_up(request: HttpRequest) -> HttpResponse:
     base = reverse("cases:follow_up")
     if _plain_search(request):
         return _see(base, {**CaseFilterForm.params_of(request.POST), "tab": tab})
-    page = queries.follow_up_page(
-        request.user, principal, tab, _filters(request), source.get("page")
-    )
+    page = follow_up_page(request.user, principal, tab, _filters(request), source.get("page"))
     links = _links(base, page.form.link_params(), tab)
     carry = _carry(request, page.form, {}, tab)
     context = {"page": page, "hidden_fields": [("tab", tab)], "filter_action": base, **links}
@@ -156,9 +156,7 @@ def _refused(request: HttpRequest, error: WorkflowError, back: str) -> HttpRespo
     return render(request, "cases/cartable_refused.html", {"back": back}, status=status)
 
 
-def _reassign(
-    request: HttpRequest, pk: int, act: Callable[..., Any], done: str
-) -> HttpResponse:
+def _reassign(request: HttpRequest, pk: int, act: Callable[..., Any], done: str) -> HttpResponse:
     form = ReassignForm(request.POST)
     valid = form.is_valid()
     back = _back(request, "cases:cartable", form.cleaned_data.get("next", ""))

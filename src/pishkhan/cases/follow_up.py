@@ -1,0 +1,129 @@
+"""The follow-up officer's list: the open cases of their offices that are stalled, near
+or past a deadline, anywhere in the flow, with the last note on each."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+
+from pishkhan.accounts.access import Principal
+from pishkhan.cases import engine
+from pishkhan.cases.access import cases_visible_to
+from pishkhan.cases.actions import FOLLOW_UP_NOTE, FOLLOW_UP_NOTE_MAX_LENGTH
+from pishkhan.cases.cartable import FOLLOW_UP_TABS, ORDERING, ROW_RELATIONS
+from pishkhan.cases.filters import CaseFilterForm, Paging, detail_url_maker, filter_form
+from pishkhan.cases.models import OPEN, Case, CaseEvent
+from pishkhan.cases.sla import (
+    STALLED_WORKING_DAYS,
+    StateMap,
+    due_badge,
+    near_limits,
+    nearing_q,
+    overdue_q,
+    page_calendar,
+    progress_events,
+    stalled_before,
+    stalled_q,
+)
+from pishkhan.offices.roles import Role
+
+
+@dataclass(frozen=True)
+class FollowUpRow:
+    case: Case
+    state_label: str
+    reasons: list[tuple[str, str]]  # (css modifier, Persian label)
+    last_progress_at: dt.datetime | None
+    last_note: str
+    last_note_at: dt.datetime | None
+    detail_url: str
+
+
+@dataclass
+class FollowUpPage:
+    tab: str
+    counts: dict[str, int]
+    rows: list[FollowUpRow]
+    paging: Paging
+    form: CaseFilterForm
+
+    @property
+    def tabs(self) -> list[tuple[str, str, int]]:
+        return [(code, label, self.counts[code]) for code, label in FOLLOW_UP_TABS.items()]
+
+    @property
+    def stalled_days(self) -> int:
+        return STALLED_WORKING_DAYS
+
+    @property
+    def note_max_length(self) -> int:
+        return FOLLOW_UP_NOTE_MAX_LENGTH
+
+
+def follow_up_page(user: Any, principal: Principal, tab: str, data: Any, page: Any) -> FollowUpPage:
+    """The open cases of the officer's offices that are stalled, near or past a deadline
+    (the state's or the overall one), anywhere in the flow."""
+    now = engine.clock()
+    calendar = page_calendar(now)
+    states = StateMap.load()
+    form = filter_form(data)
+    quiet_since = stalled_before(now, calendar)
+    overdue = overdue_q(now)
+    near = nearing_q(now, states, calendar)
+    # stalled_q is an Exists, not the annotation below, so that the counts aggregate over
+    # plain rows: aggregating over an annotated queryset makes Django re-hash the near
+    # conditions thousands of times per request.
+    stalled = stalled_q(now, calendar)
+    tabs = {"all": stalled | near | overdue, "stalled": stalled, "near": near, "overdue": overdue}
+    base = (
+        cases_visible_to(user, principal)
+        .filter(OPEN, office_id__in=sorted(principal.office_ids(Role.FOLLOW_UP_OFFICER)))
+        .filter(form.condition())
+    )
+    counts = base.aggregate(**{code: Count("pk", filter=q) for code, q in tabs.items()})
+    paging = Paging.of(page, counts[tab])
+    cases = list(
+        base.filter(tabs[tab])
+        .annotate(
+            last_progress_at=Subquery(progress_events().values("created_at")[:1]),
+            last_note=Subquery(_notes().values("reason")[:1]),
+            last_note_at=Subquery(_notes().values("created_at")[:1]),
+        )
+        .select_related(*ROW_RELATIONS)
+        .order_by(*ORDERING)[paging.offset : paging.offset + paging.size]
+    )
+    limits = near_limits(states, calendar, now)
+    detail = detail_url_maker()
+    rows = []
+    for case in cases:
+        reasons: list[tuple[str, str]] = []
+        progress: dt.datetime | None = getattr(case, "last_progress_at", None)
+        if progress is not None and progress < quiet_since:
+            reasons.append(("muted", "متوقف"))
+        if case.sla_paused_at is None:
+            badge = due_badge(case.due_at, limits.get((case.definition_id, case.state)), now)
+            if badge == "overdue":
+                reasons.append(("danger", "مهلت مرحله گذشته"))
+            elif badge == "near":
+                reasons.append(("warning", "نزدیک به مهلت مرحله"))
+            if case.overall_due_at is not None and case.overall_due_at < now:
+                reasons.append(("danger", "مهلت کل گذشته"))
+        rows.append(
+            FollowUpRow(
+                case=case,
+                state_label=states.label(case.definition_id, case.state),
+                reasons=reasons or [("warning", "نزدیک به مهلت کل")],
+                last_progress_at=progress,
+                last_note=getattr(case, "last_note", None) or "",
+                last_note_at=getattr(case, "last_note_at", None),
+                detail_url=detail(case.pk),
+            )
+        )
+    return FollowUpPage(tab=tab, counts=counts, rows=rows, paging=paging, form=form)
+
+
+def _notes() -> QuerySet[CaseEvent]:
+    return CaseEvent.objects.filter(case=OuterRef("pk"), action=FOLLOW_UP_NOTE).order_by("-seq")

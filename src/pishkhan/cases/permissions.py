@@ -1,0 +1,211 @@
+"""The one answer to "what may this person do on this case, and what do they see".
+
+Pages (the case page, the cartable rows), the actions themselves and the future API all
+ask here, so a page never shows a button the action would refuse: a blocked action is
+listed with the stable code and Persian reason of what blocks it (a guard that does not
+hold, documents the applicant must bring, a colleague's claim).
+
+- ``actor_role`` — the role in which a person takes an action on a case (or the refusal);
+  ``do_perform_action`` calls it too.
+- ``claim_refusal`` / ``release_refusal`` / ``visit_refusal`` / ``note_refusal`` — None when
+  the person may, else the error the action raises.
+- ``case_permissions`` — everything at once, for a page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from pishkhan.accounts.access import Principal
+from pishkhan.cases import engine
+from pishkhan.cases.errors import (
+    ActionNotAllowed,
+    AssignedToAnother,
+    RoleNotAllowed,
+    WorkflowError,
+)
+from pishkhan.cases.guards import GuardContext, first_failure
+from pishkhan.cases.models import APPLICANT, Case, WorkflowAction
+from pishkhan.offices.roles import OFFICE_ROLES, Role
+
+
+@dataclass(frozen=True)
+class Block:
+    code: str  # stable: a guard's name, "documents_missing", "assigned_to_another"
+    message: str
+
+
+@dataclass(frozen=True)
+class ActionOption:
+    action: WorkflowAction
+    role: str
+    missing_documents: tuple[tuple[str, str], ...]  # (code, title) the actor may tick now
+    blocks: tuple[Block, ...] = ()
+
+    @property
+    def allowed(self) -> bool:
+        return not self.blocks
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """How much of the case the person sees."""
+
+    full_personal_data: bool  # the applicant's national ID and mobile unmasked
+    staff_names: bool  # who of the staff acted (else only their roles)
+    internal_events: bool  # follow-up notes, claims and releases
+
+
+@dataclass(frozen=True)
+class CasePermissions:
+    actions: tuple[ActionOption, ...]
+    can_claim: bool
+    can_release: bool
+    can_record_visit: bool
+    can_add_note: bool
+    held_by_colleague: bool
+    sees: Visibility
+
+    @property
+    def allowed_actions(self) -> list[ActionOption]:
+        return [o for o in self.actions if o.allowed]
+
+    @property
+    def blocked_actions(self) -> list[ActionOption]:
+        return [o for o in self.actions if not o.allowed]
+
+
+# --- the single rules ------------------------------------------------------------------
+
+
+def actor_role(principal: Principal, case: Case, action: WorkflowAction) -> str:
+    """The first of the action's roles the person holds where the case is, unless a
+    colleague's claim holds the case in that role. Raises the refusal otherwise."""
+    if not case.is_open:
+        raise ActionNotAllowed()
+    role = engine.acting_role_of(principal, case, list(action.roles))
+    engine.check_assignment(case, role, principal.user_id)
+    return role
+
+
+def claim_refusal(principal: Principal, case: Case) -> WorkflowError | None:
+    if not case.is_open or not engine.holds_role_for(principal, case, case.acting_role):
+        return RoleNotAllowed()
+    if case.assignee_id == principal.user_id:
+        return ActionNotAllowed("این پرونده هم‌اکنون در دست شماست.")
+    if case.assignee_id is not None:
+        return AssignedToAnother()
+    return None
+
+
+def release_refusal(principal: Principal, case: Case) -> WorkflowError | None:
+    if not case.is_open or case.assignee_id != principal.user_id:
+        return ActionNotAllowed("این پرونده در دست شما نیست.")
+    return None
+
+
+def visit_refusal(principal: Principal, case: Case) -> WorkflowError | None:
+    if case.acting_role != Role.INSPECTOR or not case.is_open:
+        return ActionNotAllowed("این پرونده در انتظار بازدید نیست.")
+    if not engine.holds_role_for(principal, case, Role.INSPECTOR):
+        return RoleNotAllowed()
+    if case.assignee_id not in (None, principal.user_id):
+        return AssignedToAnother()
+    return None
+
+
+def note_refusal(principal: Principal, case: Case) -> WorkflowError | None:
+    if not case.is_open:
+        return ActionNotAllowed("این پرونده بسته شده است و پیگیری نمی‌خواهد.")
+    if not engine.holds_role_for(principal, case, Role.FOLLOW_UP_OFFICER):
+        return RoleNotAllowed()
+    return None
+
+
+def visibility(principal: Principal, case: Case) -> Visibility:
+    """Staff see the case whole; the applicant sees the office, the steps and the public
+    events, not internal notes or which colleague held the case."""
+    staff = bool(principal.grants)
+    return Visibility(
+        full_personal_data=case.office_id in principal.office_ids(*OFFICE_ROLES)
+        or principal.citizen_id == case.applicant_id,
+        staff_names=staff,
+        internal_events=staff,
+    )
+
+
+# --- the whole answer ------------------------------------------------------------------
+
+
+def action_options(
+    principal: Principal,
+    case: Case,
+    actions: list[WorkflowAction],
+    *,
+    now: dt.datetime | None = None,
+    facts: dict[str, Any] | None = None,
+) -> list[ActionOption]:
+    """The actions out of the current state the person may take, each with what blocks
+    it now (the guards evaluated as the engine would, sharing `facts`)."""
+    moment = now or engine.clock()
+    shared = facts if facts is not None else {}
+    checked = set(case.documents_checked)
+    options: list[ActionOption] = []
+    for action in actions:
+        if action.from_state.code != case.state:
+            continue
+        try:
+            role = actor_role(principal, case, action)
+        except AssignedToAnother:
+            continue  # a colleague's claim: their case, not a blocked button of yours
+        except WorkflowError:
+            continue
+        missing = tuple(
+            (code, case.definition.documents.get(code, code))
+            for code in action.to_state.documents_required
+            if code not in checked
+        )
+        blocks: list[Block] = []
+        if missing and role == APPLICANT:
+            titles = "، ".join(title for _, title in missing)
+            blocks.append(Block("documents_missing", f"مدارک لازم کامل نیست: {titles}"))
+        context = GuardContext(
+            case=case,
+            action=action,
+            user_id=principal.user_id,
+            role=role,
+            now=moment,
+            facts=shared,
+        )
+        failure = first_failure(list(action.guards), context)
+        if failure:
+            blocks.append(Block(*failure))
+        options.append(ActionOption(action, role, missing, tuple(blocks)))
+    return options
+
+
+def case_permissions(
+    principal: Principal,
+    case: Case,
+    *,
+    actions: list[WorkflowAction] | None = None,
+    now: dt.datetime | None = None,
+    facts: dict[str, Any] | None = None,
+) -> CasePermissions:
+    """What `principal` may do on `case` and see of it. Without `actions` (a cartable
+    row) the action list is left out and nothing is read from the database."""
+    return CasePermissions(
+        actions=tuple(action_options(principal, case, actions, now=now, facts=facts))
+        if actions is not None
+        else (),
+        can_claim=claim_refusal(principal, case) is None,
+        can_release=release_refusal(principal, case) is None,
+        can_record_visit=visit_refusal(principal, case) is None,
+        can_add_note=note_refusal(principal, case) is None,
+        held_by_colleague=bool(principal.grants)
+        and case.is_open
+        and case.assignee_id not in (None, principal.user_id),
+        sees=visibility(principal, case),
+    )
