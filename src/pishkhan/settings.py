@@ -239,6 +239,9 @@ LOGGING = {
 # Background work: django-tasks with its database backend (no broker). The worker is
 # `manage.py run_worker`; it also sweeps the outbox (pishkhan.outbox) for retries.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# How long the worker holds an outbox message it is delivering; after that a message a
+# killed worker held is delivered again (receivers are idempotent by the message key).
+PISHKHAN_OUTBOX_LEASE_SECONDS = env_int("PISHKHAN_OUTBOX_LEASE_SECONDS", 300)
 
 # --- Pishkhan itself ------------------------------------------------------------------
 PISHKHAN_CITY_NAME = env_str("PISHKHAN_CITY_NAME", "اصفهان")

@@ -24,3 +24,6 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# A test-only app that plugs an effect and outbox receivers into the spine's seams.
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.seams"]  # noqa: F405

@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from pishkhan.accounts.access import Principal
 from pishkhan.accounts.models import Citizen
-from pishkhan.cases.sla import StateMap
 from pishkhan.cases.models import APPLICANT, Case
+from pishkhan.cases.sla import StateMap
 from pishkhan.catalog.models import ServiceType
 from pishkhan.core.phone import mask_mobile
 from pishkhan.geo.models import District, Parcel, ParcelCondition

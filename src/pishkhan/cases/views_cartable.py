@@ -22,8 +22,8 @@ from pishkhan.accounts.access import principal_for, role_required
 from pishkhan.cases import cartable as queries
 from pishkhan.cases.action_forms import FollowUpNoteForm, ReassignForm
 from pishkhan.cases.actions import do_add_follow_up_note, do_claim_case, do_release_case
-from pishkhan.cases.filters import CaseFilterForm
 from pishkhan.cases.errors import ConcurrentActionError, WorkflowError
+from pishkhan.cases.filters import CaseFilterForm
 from pishkhan.cases.follow_up import follow_up_page
 from pishkhan.cases.overview import overview
 from pishkhan.core.digits import to_persian_digits

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -19,7 +20,7 @@ from pishkhan.outbox.receivers import receiver_named, receivers_of
 
 logger = logging.getLogger("pishkhan.outbox")
 
-LEASE = dt.timedelta(minutes=5)  # a claim older than this belongs to a dead worker
+DEFAULT_LEASE_SECONDS = 300  # a claim older than this belongs to a dead worker
 MAX_ATTEMPTS = 10
 FIRST_RETRY = dt.timedelta(seconds=10)
 LONGEST_RETRY = dt.timedelta(hours=1)
@@ -63,6 +64,13 @@ def publish_many(publications: Iterable[Publication]) -> int:
     return len(rows)
 
 
+def lease() -> dt.timedelta:
+    """How long a worker holds a message it is delivering (PISHKHAN_OUTBOX_LEASE_SECONDS):
+    after that, a worker that died mid-delivery has let it go and another takes it."""
+    seconds = getattr(settings, "PISHKHAN_OUTBOX_LEASE_SECONDS", DEFAULT_LEASE_SECONDS)
+    return dt.timedelta(seconds=seconds)
+
+
 def backoff(attempts: int) -> dt.timedelta:
     """10 s, 20 s, 40 s … doubling after each failed attempt, at most an hour."""
     return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), LONGEST_RETRY)
@@ -93,7 +101,7 @@ def claim(pk: int, now: dt.datetime) -> bool:
     """Take the message for one lease; another worker (or a later run) cannot meanwhile."""
     return (
         OutboxMessage.objects.filter(due(now), pk=pk).update(
-            claimed_until=now + LEASE, attempts=F("attempts") + 1
+            claimed_until=now + lease(), attempts=F("attempts") + 1
         )
         == 1
     )
