@@ -35,6 +35,7 @@ from pishkhan.cases.models import (
 )
 from pishkhan.cases.tracking import allocate_tracking_code
 from pishkhan.catalog.models import ServiceType
+from pishkhan.core import clock
 from pishkhan.core.jalali import jalali_year
 from pishkhan.geo.models import LandUse, Parcel
 from pishkhan.offices.models import Office, OfficeStatus
@@ -103,7 +104,7 @@ def do_open_case(
     check_opening(service_type, parcel, office, channel, role)
     first = engine.initial_state(definition)
     engine.require_documents(definition, first, documents_checked)
-    now = engine.clock()
+    now = clock.now()
     with transaction.atomic():
         case = Case.objects.create(
             tracking_code=allocate_tracking_code(jalali_year(now)),
@@ -268,7 +269,7 @@ def visit_report_errors(
     photo_refs: list[str],
 ) -> dict[str, str]:
     errors: dict[str, str] = {}
-    if visited_at.tzinfo is None or visited_at > engine.clock():
+    if visited_at.tzinfo is None or visited_at > clock.now():
         errors["visited_at"] = "زمان بازدید باید گذشته باشد."
     if observed_land_use not in LandUse.values:
         errors["observed_land_use"] = "کاربری مشاهده‌شده را از فهرست انتخاب کنید."
@@ -324,7 +325,7 @@ def do_record_visit_report(
             violations_observed=[v.strip() for v in violations_observed],
             photo_refs=[p.strip() for p in photo_refs],
             notes=notes.strip(),
-            recorded_at=engine.clock(),
+            recorded_at=clock.now(),
         )
         engine.record_change(
             case,

@@ -40,6 +40,7 @@ from pishkhan.cases.calendar import WorkingCalendar, calendar_for
 from pishkhan.cases.holidays import CALENDAR_CHANGED
 from pishkhan.cases.models import OPEN, Case, CaseEvent, WorkflowState
 from pishkhan.catalog.models import ServiceType
+from pishkhan.core import clock
 from pishkhan.core.digits import to_ascii_digits
 from pishkhan.core.jalali import parse_jalali_date
 from pishkhan.core.national_id import national_id_error, normalize_national_id
@@ -381,7 +382,7 @@ def cartable_page(
     user: Any, principal: Principal, role: str, tab: str, data: Any, page: Any
 ) -> CartablePage:
     """One page of `role`'s cartable for `principal`; `role` must be in cartable_roles."""
-    now = engine.clock()
+    now = clock.now()
     calendar = page_calendar(now)
     states = StateMap.load()
     form = filter_form(data)
@@ -472,7 +473,7 @@ class OverviewRow:
 def overview(now: dt.datetime | None = None) -> tuple[list[OverviewRow], int, int]:
     """Open cases per office and state across the city, in one aggregate query (plus the
     state labels); returns the rows and the city totals (open, overdue)."""
-    now = now or engine.clock()
+    now = now or clock.now()
     states = StateMap.load()
     grouped = (
         Case.objects.filter(OPEN)
@@ -559,7 +560,7 @@ def _notes() -> QuerySet[CaseEvent]:
 def follow_up_page(user: Any, principal: Principal, tab: str, data: Any, page: Any) -> FollowUpPage:
     """The open cases of the officer's offices that are stalled, near or past a deadline
     (the state's or the overall one), anywhere in the flow."""
-    now = engine.clock()
+    now = clock.now()
     calendar = page_calendar(now)
     states = StateMap.load()
     form = filter_form(data)

@@ -12,7 +12,6 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
 from pishkhan.accounts.access import Principal
 from pishkhan.cases.calendar import add_working_hours, add_working_time, working_time_between
@@ -35,13 +34,8 @@ from pishkhan.cases.models import (
     WorkflowState,
 )
 from pishkhan.cases.signals import case_changed
+from pishkhan.core import clock
 from pishkhan.offices.roles import ROLE_SCOPE, Scope
-
-
-def clock() -> dt.datetime:
-    """The engine's notion of now (tests replace it to walk SLA clocks)."""
-    return timezone.now()
-
 
 # --- who may act ----------------------------------------------------------------------
 
@@ -184,7 +178,7 @@ def record_change(
         to_state=to_state,
         reason=reason,
         payload=payload or {},
-        created_at=changes.get("state_entered_at") or clock(),
+        created_at=changes.get("state_entered_at") or clock.now(),
     )
     announce(case.pk, event)
     return event
@@ -241,7 +235,7 @@ def apply_action(
     payload: dict[str, Any],
 ) -> CaseEvent:
     """Check reason, documents and guards, then move the case along `action`."""
-    now = clock()
+    now = clock.now()
     check_reason(action, reason)
     raw = payload.get("documents_checked")
     checked = [c for c in raw if isinstance(c, str)] if isinstance(raw, list) else []

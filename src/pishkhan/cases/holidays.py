@@ -3,7 +3,7 @@
 Closures are often announced at short notice (an air-pollution closure the evening
 before). A new holiday takes working time out of every open case whose deadline lies
 beyond it, so declaring one moves those deadlines: each due time keeps the working time
-it had left. With ``now = engine.clock()``, the calendar before the change ``c0`` and
+it had left. With ``now = clock.now()``, the calendar before the change ``c0`` and
 after it ``c1``::
 
     new_due = c1.add(now, c0.between(now, old_due))      # when old_due > now
@@ -36,6 +36,7 @@ from pishkhan.cases import engine
 from pishkhan.cases.calendar import WorkingCalendar, calendar_for, configured_calendar
 from pishkhan.cases.errors import ConcurrentActionError, WorkflowError
 from pishkhan.cases.models import OPEN, SYSTEM, Case, CaseEvent, Holiday
+from pishkhan.core import clock
 
 CALENDAR_CHANGED = "calendar_changed"
 DECLARED, WITHDRAWN = "declared", "withdrawn"
@@ -97,7 +98,7 @@ def withdraw_holiday(actor: Any, holiday: Holiday) -> HolidayChange:
 
 
 def can_withdraw(holiday: Holiday) -> bool:
-    return holiday.date > timezone.localtime(engine.clock()).date()
+    return holiday.date > timezone.localtime(clock.now()).date()
 
 
 def _retitle(holiday: Holiday, title: str) -> HolidayChange:
@@ -123,7 +124,7 @@ def move_open_cases(day: dt.date, change: str, *, title: str, actor_id: int | No
     window = configured_calendar().window(day)
     if window is None:
         return 0  # a weekend day: no working time is gained or lost
-    now = engine.clock()
+    now = clock.now()
     moved = 0
     for chunk in _chunks(_candidate_ids(window[0], now), BATCH_SIZE):
         moved += _move_chunk(chunk, day, change, title=title, actor_id=actor_id, now=now)

@@ -30,6 +30,7 @@ from pishkhan.cases.models import (
     WorkflowAction,
     WorkflowState,
 )
+from pishkhan.core import clock
 from pishkhan.core.digits import to_persian_digits
 from pishkhan.core.jalali import format_jalali_date, format_jalali_datetime
 from pishkhan.geo.models import LandUse, ParcelCondition
@@ -201,7 +202,7 @@ def case_page(case: Case, principal: Principal, user_id: int) -> CasePage:
     )
     events = list(case.events.select_related("actor").order_by("seq"))
     reports = list(case.visit_reports.select_related("inspector").order_by("-visited_at"))
-    now = engine.clock()  # the engine's clock, so due flags agree with the engine
+    now = clock.now()  # the clock the engine reads, so due flags agree with it
     holds_acting = case.is_open and engine.holds_role_for(principal, case, case.acting_role)
     state = states.get(case.state)
     return CasePage(

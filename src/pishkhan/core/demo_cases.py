@@ -3,8 +3,9 @@
 Every case is built only through the real actions (do_open_case, do_claim_case,
 do_record_visit_report, do_perform_action) by the demo staff who hold the acting role, so
 events, versions, SLA clocks and maker-checker stamps are the engine's own. Each case's
-history is backdated over the last weeks by replacing the engine's clock
-(:func:`demo_clock`) while the case is walked; nothing writes case rows directly.
+history is backdated over the last weeks by setting the clock the engine reads
+(:func:`pishkhan.core.clock.frozen`) while the case is walked; nothing writes case rows
+directly.
 
 Deterministic: the plan (which office, service, parcel, applicant, target step, pace)
 comes from one seeded random stream and the demo rows as stored; the timestamps are
@@ -26,19 +27,16 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
-from unittest import mock
 
 from django.db.models import Q
 from django.utils import timezone
 
 from pishkhan.accounts.access import load_principal
 from pishkhan.accounts.models import Citizen, User
-from pishkhan.cases import engine
 from pishkhan.cases.actions import (
     do_claim_case,
     do_open_case,
@@ -48,6 +46,7 @@ from pishkhan.cases.actions import (
 from pishkhan.cases.calendar import WorkingCalendar, calendar_for
 from pishkhan.cases.models import Case, Channel, WorkflowDefinition
 from pishkhan.catalog.models import ServiceType
+from pishkhan.core import clock
 from pishkhan.geo.models import ConditionKind, LandUse, Parcel, ParcelCondition
 from pishkhan.offices.models import Office, OfficeStatus, RoleAssignment
 from pishkhan.offices.roles import Role
@@ -143,27 +142,6 @@ REASONS: dict[str, tuple[str, ...]] = {
     "withdraw": ("متقاضی از تمدید پروانه منصرف شد.",),
 }
 FINDINGS = ("مطابق طرح تفصیلی", "در پهنه مسکونی؛ مغایرتی دیده نشد", "مطابق ضوابط بافت")
-
-
-# --- the clock ------------------------------------------------------------------------
-
-
-@dataclass
-class DemoClock:
-    """The engine's `now` while a demo case is walked."""
-
-    now: dt.datetime
-
-    def read(self) -> dt.datetime:
-        return self.now
-
-
-@contextmanager
-def demo_clock(start: dt.datetime) -> Iterator[DemoClock]:
-    """Replace the engine's clock (the supported way tests walk SLA clocks) until exit."""
-    clock = DemoClock(start)
-    with mock.patch.object(engine, "clock", clock.read):
-        yield clock
 
 
 # --- the plan -------------------------------------------------------------------------
@@ -438,7 +416,7 @@ class Planner:
 
 @dataclass
 class Walker:
-    """Runs each plan through the actions with the engine's clock set to its moments."""
+    """Runs each plan through the actions with the clock set to its moments."""
 
     calendar: WorkingCalendar
     now: dt.datetime
@@ -499,10 +477,10 @@ class Walker:
                 plan.steps, moments = plan.steps[:1], moments[:1]
             else:
                 plan.parcel_id = parcel
-        with demo_clock(moments[0]) as clock:
+        with clock.frozen(moments[0]) as frozen:
             case = self.open(plan)
             for step, moment in zip(plan.steps[1:], moments[1:], strict=True):
-                clock.now = moment
+                frozen.now = moment
                 case = self.step(plan, case, step, moment)
         self.tally["demo cases"] += 1
         self.tally["case events"] += case.version

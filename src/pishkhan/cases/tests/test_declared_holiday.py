@@ -328,9 +328,9 @@ def test_an_action_on_the_version_before_the_declaration_is_refused(
 
 @pytest.fixture
 def threaded_world(
-    transactional_db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    transactional_db: None, tmp_path: Path, clock: Clock
 ) -> Iterator[tuple[World, Clock]]:
-    clock = Clock(monkeypatch)  # one clock for every thread
+    # `clock` is one clock for every thread: an override of pishkhan.core.clock is global.
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         with file_database(tmp_path / "holiday.sqlite3"):
             yield build_world(), clock
