@@ -24,8 +24,10 @@ other way round; a holiday whose day has come is never withdrawn.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
@@ -33,10 +35,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from pishkhan.cases import engine
-from pishkhan.cases.calendar import WorkingCalendar, calendar_for, configured_calendar
+from pishkhan.cases.calendar import calendar_for
 from pishkhan.cases.errors import ConcurrentActionError, WorkflowError
 from pishkhan.cases.models import OPEN, SYSTEM, Case, CaseEvent, Holiday
 from pishkhan.core import clock
+from pishkhan.core.calendar import WorkingCalendar, configured_calendar
+from pishkhan.core.jalali import parse_jalali_date
 
 CALENDAR_CHANGED = "calendar_changed"
 DECLARED, WITHDRAWN = "declared", "withdrawn"
@@ -296,3 +300,25 @@ def _event(
 
 def _iso(value: dt.datetime) -> str:
     return timezone.localtime(value).isoformat()
+
+
+# --- the holidays file --------------------------------------------------------------------
+
+HOLIDAYS_FILE = Path(__file__).resolve().parent / "data" / "holidays.json"
+
+
+def load_holidays(path: Path = HOLIDAYS_FILE) -> int:
+    """Upsert the holidays of a JSON file (Jalali dates); returns rows created or changed.
+
+    The file in the repository holds only the fixed solar holidays; lunar holidays move
+    every year and are entered each year (in this file or the admin). `load_workflows`
+    runs after every deployment, when cases are open: a day new to the table is declared
+    like one added in the admin, so open cases due after it keep their working time left
+    (for a day far ahead, as usual, none is)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    written = 0
+    for row in data["holidays"]:
+        day, title = parse_jalali_date(row["date"]), str(row["title"])
+        change = declare_holiday(None, day, title)
+        written += int(change.created or change.retitled)
+    return written

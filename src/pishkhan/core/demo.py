@@ -31,7 +31,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from pishkhan.accounts.models import Citizen, User
-from pishkhan.cases.calendar import load_holidays
+from pishkhan.cases.holidays import load_holidays
 from pishkhan.cases.workflow import load_all_definitions
 from pishkhan.catalog.models import DocumentRequirement, ServiceType, Tariff
 from pishkhan.catalog.reference import load_reference_catalog, reference_codes

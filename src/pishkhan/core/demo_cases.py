@@ -43,10 +43,11 @@ from pishkhan.cases.actions import (
     do_perform_action,
     do_record_visit_report,
 )
-from pishkhan.cases.calendar import WorkingCalendar, calendar_for
+from pishkhan.cases.calendar import calendar_for
 from pishkhan.cases.models import Case, Channel, WorkflowDefinition
 from pishkhan.catalog.models import ServiceType
 from pishkhan.core import clock
+from pishkhan.core.calendar import WorkingCalendar
 from pishkhan.geo.models import ConditionKind, LandUse, Parcel, ParcelCondition
 from pishkhan.offices.models import Office, OfficeStatus, RoleAssignment
 from pishkhan.offices.roles import Role

@@ -22,17 +22,13 @@ from django.urls import reverse
 from pishkhan.accounts.models import User
 from pishkhan.cases import holidays
 from pishkhan.cases.actions import do_perform_action
-from pishkhan.cases.calendar import (
-    add_working_hours,
-    calendar_for,
-    load_holidays,
-    working_hours_between,
-)
+from pishkhan.cases.calendar import add_working_hours, calendar_for, working_hours_between
 from pishkhan.cases.errors import ConcurrentActionError, WorkflowError
 from pishkhan.cases.holidays import (
     CALENDAR_CHANGED,
     declare_holiday,
     do_declare_holiday,
+    load_holidays,
     withdraw_holiday,
 )
 from pishkhan.cases.models import Case, CaseEvent, Holiday
