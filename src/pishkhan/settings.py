@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "pishkhan.offices",
     "pishkhan.catalog",
     "pishkhan.cases",
+    "pishkhan.portal",
 ]
 
 MIDDLEWARE = [
