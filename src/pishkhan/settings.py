@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "pishkhan.catalog",
     "pishkhan.cases",
     "pishkhan.portal",
+    "pishkhan.demo",  # last: the demo city uses every app, and no app uses it
 ]
 
 MIDDLEWARE = [

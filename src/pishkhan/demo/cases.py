@@ -1,4 +1,6 @@
-"""Demo cases: inquiries and permit extensions at every step of their workflows.
+"""The demo city's cases (pishkhan.cases): the workflow definitions and official holidays,
+as `load_workflows` loads them, and demo cases, inquiries and permit extensions at every
+step of their workflows.
 
 Every case is built only through the real actions (do_open_case, do_claim_case,
 do_record_visit_report, do_perform_action) by the demo staff who hold the acting role, so
@@ -44,7 +46,9 @@ from pishkhan.cases.actions import (
     do_record_visit_report,
 )
 from pishkhan.cases.calendar import calendar_for
+from pishkhan.cases.holidays import load_holidays
 from pishkhan.cases.models import Case, Channel, WorkflowDefinition
+from pishkhan.cases.workflow import load_all_definitions
 from pishkhan.catalog.models import ServiceType
 from pishkhan.core import clock
 from pishkhan.core.calendar import WorkingCalendar
@@ -143,6 +147,16 @@ REASONS: dict[str, tuple[str, ...]] = {
     "withdraw": ("متقاضی از تمدید پروانه منصرف شد.",),
 }
 FINDINGS = ("مطابق طرح تفصیلی", "در پهنه مسکونی؛ مغایرتی دیده نشد", "مطابق ضوابط بافت")
+
+
+# --- the workflows --------------------------------------------------------------------
+
+
+def load_workflows(tally: Counter[str]) -> None:
+    """The workflow definitions and official holidays, as `manage.py load_workflows` loads
+    them: an unchanged definition file is a no-op."""
+    tally["workflow definitions"] += sum(result.created for _, result in load_all_definitions())
+    tally["holidays"] += load_holidays()
 
 
 # --- the plan -------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.utils import timezone
 from pishkhan.accounts.models import User
 from pishkhan.cases.access import cases_visible_to
 from pishkhan.cases.models import Case, CaseEvent, Holiday, VisitReport, WorkflowDefinition
-from pishkhan.core.demo import LoadResult, load_demo_city
+from pishkhan.demo.city import LoadResult, load_demo_city
 from pishkhan.offices.roles import Role
 
 PARCELS = 150
