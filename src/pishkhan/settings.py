@@ -44,10 +44,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "pishkhan.core.apps.AxesConfig",  # django-axes, named in Persian
+    # Pishkhan's apps in the order of their layers (docs/decisions/007-layers.md).
     "pishkhan.core",
-    "pishkhan.accounts",
     "pishkhan.geo",
     "pishkhan.offices",
+    "pishkhan.accounts",
     "pishkhan.catalog",
     "pishkhan.cases",
     "pishkhan.portal",
