@@ -16,7 +16,7 @@ with the same --now; THE ACTION PART CHANGES THE DATABASE):
    pool of open cases, each one transaction with its event row. Reports actions per
    second and the time per action.
 
-The engine's clock (django.utils.timezone.now, read by engine.clock) is frozen at --now
+The clock (django.utils.timezone.now, read by pishkhan.core.clock.now) is frozen at --now
 for the whole run, so the SLA tabs show what the dataset meant them to show. Prints
 Markdown tables ready to paste into docs/performance.md; --json FILE writes the numbers.
 """
@@ -96,7 +96,7 @@ def configure(allow_sqlite: bool) -> None:
 
 @contextmanager
 def frozen_clock(now: dt.datetime) -> Iterator[None]:
-    """engine.clock() and everything else that reads timezone.now() see `now`."""
+    """pishkhan.core.clock.now() and everything else that reads timezone.now() see `now`."""
     utc = now.astimezone(dt.UTC)
     with mock.patch("django.utils.timezone.now", return_value=utc):
         yield

@@ -48,8 +48,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT / "src") not in sys.path:
     sys.path.insert(0, str(ROOT / "src"))
 
-from pishkhan.cases.calendar import WorkingCalendar  # noqa: E402 - after the path fix
 from pishkhan.cases.tracking import is_valid_tracking_code, make_tracking_code  # noqa: E402
+from pishkhan.core.calendar import WorkingCalendar  # noqa: E402 - after the path fix
 from pishkhan.core.jalali import from_jalali  # noqa: E402
 
 T = TypeVar("T")
@@ -254,7 +254,7 @@ class Draw:
 class WorkClock:
     """Working time on one integer line: W = working-day index × seconds per working day +
     seconds into that day's window. Adding working time is an addition; `due` turns a W
-    into the moment calendar.WorkingCalendar.add returns (checked by `verify`)."""
+    into the moment core.calendar.WorkingCalendar.add returns (checked by `verify`)."""
 
     def __init__(self, calendar: WorkingCalendar, first: dt.date, last: dt.date) -> None:
         self.calendar = calendar
@@ -1270,8 +1270,8 @@ def generate_cases(
     from django.core.management.color import no_style
     from django.db import connection
 
-    from pishkhan.cases.calendar import configured_calendar
     from pishkhan.cases.models import Case, CaseEvent, VisitReport
+    from pishkhan.core.calendar import configured_calendar
 
     say = progress or (lambda _: None)
     started = time.perf_counter()

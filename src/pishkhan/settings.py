@@ -46,13 +46,16 @@ INSTALLED_APPS = [
     "pishkhan.core.apps.AxesConfig",  # django-axes, named in Persian
     "django_tasks",
     "django_tasks_db",
+    # Pishkhan's apps in the order of their layers (docs/decisions/007-layers.md).
     "pishkhan.core",
     "pishkhan.outbox",
-    "pishkhan.accounts",
     "pishkhan.geo",
     "pishkhan.offices",
+    "pishkhan.accounts",
     "pishkhan.catalog",
     "pishkhan.cases",
+    "pishkhan.portal",
+    "pishkhan.demo",  # last: the demo city uses every app, and no app uses it
 ]
 
 MIDDLEWARE = [

@@ -4,23 +4,39 @@
 - supervisor (the supervision unit): may view all master data, and drafts and maintains
   the municipality↔office contracts and the office staff's employment contracts.
 A role grants these only while its assignment is in force (see accounts.access).
+
+Pishkhan's own apps are read from the app registry (every installed app of the
+``pishkhan`` package), so an app added later is covered without touching this module.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth.backends import BaseBackend
 from django.contrib.auth.models import Permission
 
 from pishkhan.accounts.access import load_principal
 from pishkhan.offices.roles import Role
 
-PISHKHAN_APPS = ("accounts", "geo", "offices", "catalog", "cases")
-ADMINISTRATOR_APPS = (*PISHKHAN_APPS, "auth")
+PROJECT_PACKAGE = __name__.partition(".")[0]  # "pishkhan"
 SUPERVISOR_EDITS = {
     "offices": ("officecontract", "employmentcontract"),
 }
+
+
+def pishkhan_apps() -> list[str]:
+    """The labels of the installed apps of this project's package."""
+    return [
+        config.label
+        for config in apps.get_app_configs()
+        if config.name.startswith(f"{PROJECT_PACKAGE}.")
+    ]
+
+
+def administrator_apps() -> list[str]:
+    return [*pishkhan_apps(), "auth"]
 
 
 def _perm_names(queryset: Any) -> set[str]:
@@ -35,12 +51,12 @@ def role_permissions(user: Any) -> set[str]:
     perms: set[str] = set()
     if principal.has_role(Role.ADMINISTRATOR):
         perms |= _perm_names(
-            Permission.objects.filter(content_type__app_label__in=ADMINISTRATOR_APPS)
+            Permission.objects.filter(content_type__app_label__in=administrator_apps())
         )
     if principal.has_role(Role.SUPERVISOR):
         perms |= _perm_names(
             Permission.objects.filter(
-                content_type__app_label__in=PISHKHAN_APPS, codename__startswith="view_"
+                content_type__app_label__in=pishkhan_apps(), codename__startswith="view_"
             )
         )
         for app, models in SUPERVISOR_EDITS.items():

@@ -43,6 +43,7 @@ from pishkhan.cases.models import (
 )
 from pishkhan.cases.tracking import allocate_tracking_code
 from pishkhan.catalog.models import ServiceType
+from pishkhan.core import clock
 from pishkhan.core.jalali import jalali_year
 from pishkhan.geo.models import LandUse, Parcel
 from pishkhan.offices.models import ContractStatus, Office, OfficeContract, OfficeStatus
@@ -156,7 +157,7 @@ def do_open_case(
     principal = principal_of(user, principal)
     if principal is None:
         raise OpenNotAllowed()
-    now = engine.clock()
+    now = clock.now()
     definition = active_definition(service_type)
     role = opening_role(principal, definition, applicant, office)
     check_opening(
@@ -376,7 +377,7 @@ def visit_report_errors(
     notes: str = "",
 ) -> dict[str, str]:
     errors: dict[str, str] = {}
-    if visited_at.tzinfo is None or visited_at > engine.clock():
+    if visited_at.tzinfo is None or visited_at > clock.now():
         errors["visited_at"] = "زمان بازدید باید گذشته باشد."
     if observed_land_use not in LandUse.values:
         errors["observed_land_use"] = "کاربری مشاهده‌شده را از فهرست انتخاب کنید."
@@ -450,7 +451,7 @@ def do_record_visit_report(
             violations_observed=[v.strip() for v in violations_observed],
             photo_refs=[p.strip() for p in photo_refs],
             notes=notes.strip(),
-            recorded_at=engine.clock(),
+            recorded_at=clock.now(),
         )
         engine.record_change(
             case,

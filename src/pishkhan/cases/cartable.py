@@ -26,7 +26,6 @@ from typing import Any
 from django.db.models import Count, F, Q
 
 from pishkhan.accounts.access import Principal
-from pishkhan.cases import engine
 from pishkhan.cases.access import cases_visible_to
 from pishkhan.cases.filters import CaseFilterForm, Paging, detail_url_maker, filter_form
 from pishkhan.cases.models import OPEN, Case
@@ -39,6 +38,7 @@ from pishkhan.cases.sla import (
     page_calendar,
     state_overdue_q,
 )
+from pishkhan.core import clock
 from pishkhan.offices.roles import ROLE_SCOPE, Role, Scope
 
 # The roles whose cartables exist: those that act in the workflow definitions.
@@ -131,7 +131,7 @@ def cartable_page(
     user: Any, principal: Principal, role: str, tab: str, data: Any, page: Any
 ) -> CartablePage:
     """One page of `role`'s cartable for `principal`; `role` must be in cartable_roles."""
-    now = engine.clock()
+    now = clock.now()
     calendar = page_calendar(now)
     states = StateMap.load()
     form = filter_form(data)

@@ -10,7 +10,6 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import F
-from django.utils import timezone
 
 from pishkhan.accounts.access import Principal
 from pishkhan.cases.calendar import add_working_hours, add_working_time, working_time_between
@@ -36,14 +35,9 @@ from pishkhan.cases.models import (
     WorkflowDefinition,
     WorkflowState,
 )
+from pishkhan.core import clock
 from pishkhan.core.digits import to_persian_digits
 from pishkhan.offices.roles import ROLE_SCOPE, Scope
-
-
-def clock() -> dt.datetime:
-    """The engine's notion of now (tests replace it to walk SLA clocks)."""
-    return timezone.now()
-
 
 # --- who may act ----------------------------------------------------------------------
 
@@ -216,7 +210,7 @@ def record_change(
             to_state=to_state,
             reason=reason,
             payload=payload or {},
-            created_at=changes.get("state_entered_at") or clock(),
+            created_at=changes.get("state_entered_at") or clock.now(),
         )
     )
 
@@ -257,7 +251,7 @@ def apply_action(
 ) -> CaseEvent:
     """Check reason, documents and guards, move the case along `action`, then run the
     action's effects (all in the caller's transaction: a failing effect undoes the move)."""
-    now = clock()
+    now = clock.now()
     check_reason(action, reason)
     checked = checked_documents(action, role, payload.get("documents_checked"))
     payload = {k: v for k, v in payload.items() if k != "documents_checked"}

@@ -10,7 +10,6 @@ from typing import Any
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 
 from pishkhan.accounts.access import Principal
-from pishkhan.cases import engine
 from pishkhan.cases.access import cases_visible_to
 from pishkhan.cases.actions import FOLLOW_UP_NOTE, FOLLOW_UP_NOTE_MAX_LENGTH
 from pishkhan.cases.cartable import FOLLOW_UP_TABS, ORDERING, ROW_RELATIONS
@@ -28,6 +27,7 @@ from pishkhan.cases.sla import (
     stalled_before,
     stalled_q,
 )
+from pishkhan.core import clock
 from pishkhan.offices.roles import Role
 
 
@@ -66,7 +66,7 @@ class FollowUpPage:
 def follow_up_page(user: Any, principal: Principal, tab: str, data: Any, page: Any) -> FollowUpPage:
     """The open cases of the officer's offices that are stalled, near or past a deadline
     (the state's or the overall one), anywhere in the flow."""
-    now = engine.clock()
+    now = clock.now()
     calendar = page_calendar(now)
     states = StateMap.load()
     form = filter_form(data)

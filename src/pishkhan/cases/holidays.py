@@ -3,7 +3,7 @@
 Closures are often announced at short notice (an air-pollution closure the evening
 before). A new holiday takes working time out of every open case whose deadline lies
 beyond it, so declaring one moves those deadlines: each due time keeps the working time
-it had left. With ``now = engine.clock()``, the calendar before the change ``c0`` and
+it had left. With ``now = clock.now()``, the calendar before the change ``c0`` and
 after it ``c1``::
 
     new_due = c1.add(now, c0.between(now, old_due))      # when old_due > now
@@ -24,19 +24,23 @@ other way round; a holiday whose day has come is never withdrawn.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from pishkhan.cases import engine
-from pishkhan.cases.calendar import WorkingCalendar, calendar_for, configured_calendar
+from pishkhan.cases.calendar import calendar_for
 from pishkhan.cases.errors import ConcurrentActionError, WorkflowError
 from pishkhan.cases.events import EventType, NewEvent, write_events
 from pishkhan.cases.models import OPEN, SYSTEM, Case, Holiday
+from pishkhan.core import clock
+from pishkhan.core.calendar import WorkingCalendar, configured_calendar
+from pishkhan.core.jalali import parse_jalali_date
 
 CALENDAR_CHANGED = EventType.CALENDAR_CHANGED  # kept for importers
 DECLARED, WITHDRAWN = "declared", "withdrawn"
@@ -98,7 +102,7 @@ def withdraw_holiday(actor: Any, holiday: Holiday) -> HolidayChange:
 
 
 def can_withdraw(holiday: Holiday) -> bool:
-    return holiday.date > timezone.localtime(engine.clock()).date()
+    return holiday.date > timezone.localtime(clock.now()).date()
 
 
 def _retitle(holiday: Holiday, title: str) -> HolidayChange:
@@ -124,7 +128,7 @@ def move_open_cases(day: dt.date, change: str, *, title: str, actor_id: int | No
     window = configured_calendar().window(day)
     if window is None:
         return 0  # a weekend day: no working time is gained or lost
-    now = engine.clock()
+    now = clock.now()
     moved = 0
     for chunk in _chunks(_candidate_ids(window[0], now), BATCH_SIZE):
         moved += _move_chunk(chunk, day, change, title=title, actor_id=actor_id, now=now)
@@ -292,3 +296,25 @@ def _event(
 
 def _iso(value: dt.datetime) -> str:
     return timezone.localtime(value).isoformat()
+
+
+# --- the holidays file --------------------------------------------------------------------
+
+HOLIDAYS_FILE = Path(__file__).resolve().parent / "data" / "holidays.json"
+
+
+def load_holidays(path: Path = HOLIDAYS_FILE) -> int:
+    """Upsert the holidays of a JSON file (Jalali dates); returns rows created or changed.
+
+    The file in the repository holds only the fixed solar holidays; lunar holidays move
+    every year and are entered each year (in this file or the admin). `load_workflows`
+    runs after every deployment, when cases are open: a day new to the table is declared
+    like one added in the admin, so open cases due after it keep their working time left
+    (for a day far ahead, as usual, none is)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    written = 0
+    for row in data["holidays"]:
+        day, title = parse_jalali_date(row["date"]), str(row["title"])
+        change = declare_holiday(None, day, title)
+        written += int(change.created or change.retitled)
+    return written

@@ -8,9 +8,9 @@ from typing import Any
 
 from django.db.models import Count
 
-from pishkhan.cases import engine
 from pishkhan.cases.models import Case
 from pishkhan.cases.sla import StateMap, overdue_q
+from pishkhan.core import clock
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class OverviewRow:
 def overview(now: dt.datetime | None = None) -> tuple[list[OverviewRow], int, int]:
     """Open cases per office and state across the city, in one aggregate query (plus the
     state labels); returns the rows and the city totals (open, overdue)."""
-    now = now or engine.clock()
+    now = now or clock.now()
     states = StateMap.load()
     grouped = (
         Case.objects.open()

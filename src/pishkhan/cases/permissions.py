@@ -28,6 +28,7 @@ from pishkhan.cases.errors import (
 )
 from pishkhan.cases.guards import GuardContext, first_failure
 from pishkhan.cases.models import APPLICANT, Case, WorkflowAction
+from pishkhan.core import clock
 from pishkhan.offices.roles import OFFICE_ROLES, Role
 
 
@@ -149,7 +150,7 @@ def action_options(
 ) -> list[ActionOption]:
     """The actions out of the current state the person may take, each with what blocks
     it now (the guards evaluated as the engine would, sharing `facts`)."""
-    moment = now or engine.clock()
+    moment = now or clock.now()
     shared = facts if facts is not None else {}
     checked = set(case.documents_checked)
     options: list[ActionOption] = []

@@ -17,7 +17,6 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from pishkhan.accounts.access import Principal
-from pishkhan.cases import engine
 from pishkhan.cases.calendar import calendar_for
 from pishkhan.cases.events import INTERNAL, NOT_PROGRESS, EventType
 from pishkhan.cases.guards import CASE_VISITS, PARCEL_HAS_OPEN_CONDITIONS
@@ -32,6 +31,7 @@ from pishkhan.cases.models import (
     WorkflowState,
 )
 from pishkhan.cases.permissions import ActionOption, CasePermissions, Visibility, case_permissions
+from pishkhan.core import clock
 from pishkhan.core.digits import to_persian_digits
 from pishkhan.core.jalali import format_jalali_date, format_jalali_datetime
 from pishkhan.geo.models import LandUse, ParcelCondition
@@ -211,7 +211,7 @@ def case_page(case: Case, principal: Principal, user_id: int) -> CasePage:
     )
     events = list(case.events.select_related("actor").order_by("seq"))
     reports = list(case.visit_reports.select_related("inspector").order_by("-visited_at"))
-    now = engine.clock()  # the engine's clock, so due flags agree with the engine
+    now = clock.now()  # the engine's clock, so due flags agree with the engine
     conditions = list(getattr(case.parcel, "open_condition_list", []))
     facts = {
         CASE_VISITS: [(r.visited_at, r.recorded_at) for r in reports],

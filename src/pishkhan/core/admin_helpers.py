@@ -7,12 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 
-from pishkhan.accounts.models import User
 from pishkhan.core.digits import normalize_persian_text, to_ascii_digits, to_persian_digits
 from pishkhan.core.jalali import format_jalali_date, format_jalali_datetime
 from pishkhan.core.money import format_rials, group_digits
@@ -164,9 +164,10 @@ def adopt(target: models.Model, saved: models.Model) -> None:
     target.__dict__.update(saved.__dict__)
 
 
-def acting_user(request: HttpRequest) -> User | None:
-    """The signed-in account an admin action is recorded against."""
-    return request.user if isinstance(request.user, User) else None
+def acting_user(request: HttpRequest) -> AbstractUser | None:
+    """The signed-in account an admin action is recorded against (the project's user
+    model is an AbstractUser; core names no app's model)."""
+    return request.user if isinstance(request.user, AbstractUser) else None
 
 
 def persian_display_for_field(

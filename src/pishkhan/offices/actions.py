@@ -10,11 +10,12 @@ import datetime as dt
 import logging
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import transaction
 from django.db.models import Q
 
-from pishkhan.accounts.models import User
 from pishkhan.core.digits import normalize_persian_text
 from pishkhan.core.national_id import normalize_national_id
 from pishkhan.core.phone import normalize_mobile
@@ -42,7 +43,7 @@ ROLE_OVERLAP = "این کارمند در این دوره همین نقش را د
 _NOT_UPDATABLE = frozenset({"id", "created_at", "updated_at", "is_demo"})
 
 
-def _actor_id(actor: User | None) -> int | None:
+def _actor_id(actor: AbstractUser | None) -> int | None:
     return actor.pk if actor is not None else None
 
 
@@ -66,7 +67,7 @@ def _history_rows(
     office: Office,
     before: dict[str, str],
     fields: list[str],
-    actor: User | None,
+    actor: AbstractUser | None,
     reason: str,
 ) -> list[OfficeChange]:
     rows = [
@@ -76,7 +77,7 @@ def _history_rows(
             old_value=before.get(field, ""),
             new_value=readable_office_value(office, field),
             reason=reason,
-            changed_by=actor,
+            changed_by_id=_actor_id(actor),
         )
         for field in fields
     ]
@@ -90,7 +91,7 @@ def _typed_as_stored(fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def do_create_office(actor: User | None, **fields: Any) -> Office:
+def do_create_office(actor: AbstractUser | None, **fields: Any) -> Office:
     """Register an office; its first status, district and address open its history."""
     with transaction.atomic():
         office = Office(**_typed_as_stored(fields))
@@ -116,7 +117,7 @@ def _values(office: Office) -> dict[str, Any]:
 
 
 def do_update_office(
-    office: Office, actor: User | None, reason: str, **changes: Any
+    office: Office, actor: AbstractUser | None, reason: str, **changes: Any
 ) -> list[OfficeChange]:
     """Change an office and record one history row per changed tracked field.
 
@@ -153,8 +154,8 @@ def do_update_office(
 
 
 def do_create_staff_member(
-    actor: User | None,
-    user: User,
+    actor: AbstractUser | None,
+    user: AbstractUser,
     national_id: str,
     mobile: str,
     degree_level: int,
@@ -163,7 +164,7 @@ def do_create_staff_member(
     """Give an account a staff profile; digits may be typed in Persian."""
     with transaction.atomic():
         staff = StaffMember(
-            user=user,
+            user_id=user.pk,  # by id: offices (below accounts) never names the user model
             national_id=normalize_national_id(national_id),
             mobile=normalize_mobile(mobile),
             degree_level=degree_level,
@@ -191,7 +192,7 @@ def _refuse_overlapping_role(assignment: RoleAssignment) -> None:
 
 
 def do_assign_role(
-    actor: User | None,
+    actor: AbstractUser | None,
     staff: StaffMember,
     role: str,
     *,
@@ -218,13 +219,13 @@ def do_assign_role(
         if role in ADMIN_SITE_ROLES and not staff.user.is_staff:
             # The supervision unit and administrators work in the admin site; what they
             # may do there follows their roles (accounts.backends.RolePermissionBackend).
-            User.objects.filter(pk=staff.user_id).update(is_staff=True)
+            get_user_model().objects.filter(pk=staff.user_id).update(is_staff=True)
     _log_on_commit("role %s given to staff %s by user %s", role, staff.pk, _actor_id(actor))
     return assignment
 
 
 def do_sign_employment_contract(
-    actor: User | None,
+    actor: AbstractUser | None,
     office: Office,
     staff: StaffMember,
     role: str,

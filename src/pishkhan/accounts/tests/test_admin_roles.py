@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from pishkhan.accounts.backends import pishkhan_apps, role_permissions
 from pishkhan.conftest import ActionsBuilder
 from pishkhan.offices.actions import do_assign_role
 from pishkhan.offices.models import Office, StaffMember
@@ -94,3 +96,20 @@ def test_office_staff_have_no_admin_site(actions_builder: ActionsBuilder) -> Non
     response = signed_in(staff).get(reverse("admin:index"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_an_administrator_may_change_every_model_of_every_pishkhan_app(
+    actions_builder: ActionsBuilder,
+) -> None:
+    # the project's apps come from the app registry, so a new app is covered too
+    own = [config for config in apps.get_app_configs() if config.name.startswith("pishkhan.")]
+    assert set(pishkhan_apps()) == {config.label for config in own}
+    assert {"accounts", "geo", "offices", "catalog", "cases", "portal"} <= set(pishkhan_apps())
+    administrator = city_role(actions_builder, Role.ADMINISTRATOR)
+    perms = role_permissions(administrator.user)
+    models = [model for config in own for model in config.get_models()]
+    assert models
+    for model in models:
+        assert f"{model._meta.app_label}.change_{model._meta.model_name}" in perms
+    assert "auth.change_group" in perms
+    assert not any(perm.startswith("axes.") for perm in perms)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -15,11 +16,11 @@ from django.test import Client
 from django.utils import timezone
 
 from pishkhan.accounts.models import Citizen, User
-from pishkhan.cases import engine
 from pishkhan.cases.actions import do_open_case, do_perform_action, do_record_visit_report
 from pishkhan.cases.models import Case, Channel
 from pishkhan.cases.workflow import definition_files, load_definition
 from pishkhan.catalog.models import ServiceCategory, ServiceType
+from pishkhan.core import clock as core_clock
 from pishkhan.core.digits import to_persian_digits
 from pishkhan.core.national_id import national_id_check_digit
 from pishkhan.geo.models import District, LandUse, Parcel
@@ -348,7 +349,7 @@ def walk_to(world: World, case: Case, state: str, side: Side | None = None) -> C
     return case
 
 
-# --- a clock the engine reads ---------------------------------------------------------
+# --- the clock the engine reads (pishkhan.core.clock) ---------------------------------
 
 TEHRAN = timezone.get_default_timezone()
 WEDNESDAY = dt.date(2025, 10, 29)  # 1404/08/07
@@ -359,17 +360,14 @@ def at(day: dt.date, hour: int, minute: int = 0, plus_days: int = 0) -> dt.datet
     return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=TEHRAN)
 
 
-class Clock:
-    """The engine's clock, set by the test (Wednesday 10:00 to start)."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.now = at(WEDNESDAY, 10)
-        monkeypatch.setattr(engine, "clock", lambda: self.now)
+Clock = core_clock.FrozenClock
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    return Clock(monkeypatch)
+def clock() -> Iterator[Clock]:
+    """The clock, set by the test (Wednesday 10:00 to start): `clock.now = ...`."""
+    with core_clock.frozen(at(WEDNESDAY, 10)) as frozen:
+        yield frozen
 
 
 # --- pages ----------------------------------------------------------------------------

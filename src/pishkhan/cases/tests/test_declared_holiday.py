@@ -22,17 +22,13 @@ from django.urls import reverse
 from pishkhan.accounts.models import User
 from pishkhan.cases import holidays
 from pishkhan.cases.actions import do_perform_action
-from pishkhan.cases.calendar import (
-    add_working_hours,
-    calendar_for,
-    load_holidays,
-    working_hours_between,
-)
+from pishkhan.cases.calendar import add_working_hours, calendar_for, working_hours_between
 from pishkhan.cases.errors import ConcurrentActionError, WorkflowError
 from pishkhan.cases.holidays import (
     CALENDAR_CHANGED,
     declare_holiday,
     do_declare_holiday,
+    load_holidays,
     withdraw_holiday,
 )
 from pishkhan.cases.models import Case, CaseEvent, Holiday
@@ -328,9 +324,9 @@ def test_an_action_on_the_version_before_the_declaration_is_refused(
 
 @pytest.fixture
 def threaded_world(
-    transactional_db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    transactional_db: None, tmp_path: Path, clock: Clock
 ) -> Iterator[tuple[World, Clock]]:
-    clock = Clock(monkeypatch)  # one clock for every thread
+    # `clock` is one clock for every thread: an override of pishkhan.core.clock is global.
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         with file_database(tmp_path / "holiday.sqlite3"):
             yield build_world(), clock

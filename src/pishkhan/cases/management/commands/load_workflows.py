@@ -11,7 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from pishkhan.cases.calendar import load_holidays
+from pishkhan.cases.holidays import load_holidays
 from pishkhan.cases.workflow import definition_files, load_definition
 
 

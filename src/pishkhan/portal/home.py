@@ -110,7 +110,7 @@ class OfficeCard:
 class OfficeSection:
     """For the people of an office: their office, its contracted services and its staff."""
 
-    template: ClassVar[str] = "accounts/home_office.html"
+    template: ClassVar[str] = "portal/home_office.html"
     cards: list[OfficeCard]
 
 
@@ -126,7 +126,7 @@ class DistrictPanel:
 class DistrictSection:
     """For district staff: the offices and the parcel workload of their districts."""
 
-    template: ClassVar[str] = "accounts/home_district.html"
+    template: ClassVar[str] = "portal/home_district.html"
     panels: list[DistrictPanel]
 
 
@@ -140,7 +140,7 @@ class RoleCount:
 class CitySection:
     """For supervisors and administrators: every office, its licence and the city's staff."""
 
-    template: ClassVar[str] = "accounts/home_city.html"
+    template: ClassVar[str] = "portal/home_city.html"
     groups: list[DistrictGroup]
     role_counts: list[RoleCount]
     attention: list[OfficeRow]
@@ -165,7 +165,7 @@ class CitizenRequest:
 class CitizenSection:
     """For citizens: who they are to us, their own requests, and the offices open to them."""
 
-    template: ClassVar[str] = "accounts/home_citizen.html"
+    template: ClassVar[str] = "portal/home_citizen.html"
     citizen: Citizen
     masked_mobile: str
     requests: list[CitizenRequest]
@@ -196,7 +196,7 @@ def home_context(principal: Principal) -> HomeContext:
         sections.append(city_section(today, principal.has_role(Role.ADMINISTRATOR)))
     if principal.citizen_id is not None:
         sections.append(citizen_section(principal.citizen_id, today))
-    return HomeContext("accounts/home.html", {"sections": sections})
+    return HomeContext("portal/home.html", {"sections": sections})
 
 
 def office_section(office_ids: set[int], today: dt.date) -> OfficeSection:

@@ -17,18 +17,14 @@ from django.utils import timezone
 from pishkhan.accounts.models import Citizen, User
 from pishkhan.catalog.models import DocumentRequirement, ServiceType, Tariff
 from pishkhan.catalog.reference import load_reference_catalog
-from pishkhan.core.demo import (
-    DEMO_PASSWORD,
-    DEMO_USERNAMES,
-    LoadResult,
-    ParcelMaker,
-    load_demo_city,
-    plan_offices,
-    stream,
-)
 from pishkhan.core.national_id import is_valid_national_id
 from pishkhan.core.phone import validate_mobile, validate_phone
 from pishkhan.core.postal import validate_postal_code
+from pishkhan.demo.accounts import DEMO_PASSWORD, DEMO_USERNAMES
+from pishkhan.demo.city import LoadResult, load_demo_city
+from pishkhan.demo.common import stream
+from pishkhan.demo.geo import ParcelMaker
+from pishkhan.demo.offices import plan_offices
 from pishkhan.geo.models import District, Parcel, ParcelCondition
 from pishkhan.offices.models import (
     EmploymentContract,

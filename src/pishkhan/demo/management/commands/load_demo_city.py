@@ -9,8 +9,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
 
-from pishkhan.core.demo import DEFAULT_PARCELS, format_report, load_demo_city
-from pishkhan.core.demo_cases import DEFAULT_CASES
+from pishkhan.demo.cases import DEFAULT_CASES
+from pishkhan.demo.city import DEFAULT_PARCELS, format_report, load_demo_city
 
 
 def count(raw: str) -> int:

@@ -12,11 +12,9 @@ from django.db.models import Count, F
 from django.utils import timezone
 
 from pishkhan.accounts.models import User
-from pishkhan.cases import engine
 from pishkhan.cases.access import cases_visible_to
 from pishkhan.cases.models import Case, CaseEvent, Holiday, VisitReport, WorkflowDefinition
-from pishkhan.core.demo import LoadResult, load_demo_city
-from pishkhan.core.demo_cases import demo_clock
+from pishkhan.demo.city import LoadResult, load_demo_city
 from pishkhan.offices.roles import Role
 
 PARCELS = 150
@@ -154,12 +152,3 @@ def test_the_command_prints_the_cases_and_the_cartables(db: None) -> None:
 def test_no_cases_without_the_option(db: None) -> None:
     load_demo_city(parcels=20, citizens=5)
     assert not Case.objects.exists()
-
-
-def test_the_demo_clock_replaces_the_engines_clock_only_inside() -> None:
-    moment = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
-    with demo_clock(moment) as clock:
-        assert engine.clock() == moment
-        clock.now = moment + dt.timedelta(hours=1)
-        assert engine.clock() == moment + dt.timedelta(hours=1)
-    assert abs(engine.clock() - timezone.now()) < dt.timedelta(minutes=1)

@@ -350,7 +350,7 @@ def test_it_shows_a_section_for_each_role_family(
     response = client.get(HOME)
 
     templates = [section.template for section in response.context["sections"]]
-    assert templates == ["accounts/home_office.html", "accounts/home_district.html"]
+    assert templates == ["portal/home_office.html", "portal/home_district.html"]
     html = response.content.decode()
     assert "دفتر پیشخوان چهارباغ" in html
     assert "دفتر پیشخوان زینبیه" in html

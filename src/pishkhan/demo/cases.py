@@ -1,10 +1,13 @@
-"""Demo cases: inquiries and permit extensions at every step of their workflows.
+"""The demo city's cases (pishkhan.cases): the workflow definitions and official holidays,
+as `load_workflows` loads them, and demo cases, inquiries and permit extensions at every
+step of their workflows.
 
 Every case is built only through the real actions (do_open_case, do_claim_case,
 do_record_visit_report, do_perform_action) by the demo staff who hold the acting role, so
 events, versions, SLA clocks and maker-checker stamps are the engine's own. Each case's
-history is backdated over the last weeks by replacing the engine's clock
-(:func:`demo_clock`) while the case is walked; nothing writes case rows directly.
+history is backdated over the last weeks by setting the clock the engine reads
+(:func:`pishkhan.core.clock.frozen`) while the case is walked; nothing writes case rows
+directly.
 
 Deterministic: the plan (which office, service, parcel, applicant, target step, pace)
 comes from one seeded random stream and the demo rows as stored; the timestamps are
@@ -26,28 +29,29 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
-from unittest import mock
 
 from django.db.models import Q
 from django.utils import timezone
 
 from pishkhan.accounts.access import load_principal
 from pishkhan.accounts.models import Citizen, User
-from pishkhan.cases import engine
 from pishkhan.cases.actions import (
     do_claim_case,
     do_open_case,
     do_perform_action,
     do_record_visit_report,
 )
-from pishkhan.cases.calendar import WorkingCalendar, calendar_for
+from pishkhan.cases.calendar import calendar_for
+from pishkhan.cases.holidays import load_holidays
 from pishkhan.cases.models import Case, Channel, WorkflowDefinition
+from pishkhan.cases.workflow import load_all_definitions
 from pishkhan.catalog.models import ServiceType
+from pishkhan.core import clock
+from pishkhan.core.calendar import WorkingCalendar
 from pishkhan.geo.models import ConditionKind, LandUse, Parcel, ParcelCondition
 from pishkhan.offices.models import Office, OfficeStatus, RoleAssignment
 from pishkhan.offices.roles import Role
@@ -145,25 +149,14 @@ REASONS: dict[str, tuple[str, ...]] = {
 FINDINGS = ("مطابق طرح تفصیلی", "در پهنه مسکونی؛ مغایرتی دیده نشد", "مطابق ضوابط بافت")
 
 
-# --- the clock ------------------------------------------------------------------------
+# --- the workflows --------------------------------------------------------------------
 
 
-@dataclass
-class DemoClock:
-    """The engine's `now` while a demo case is walked."""
-
-    now: dt.datetime
-
-    def read(self) -> dt.datetime:
-        return self.now
-
-
-@contextmanager
-def demo_clock(start: dt.datetime) -> Iterator[DemoClock]:
-    """Replace the engine's clock (the supported way tests walk SLA clocks) until exit."""
-    clock = DemoClock(start)
-    with mock.patch.object(engine, "clock", clock.read):
-        yield clock
+def load_workflows(tally: Counter[str]) -> None:
+    """The workflow definitions and official holidays, as `manage.py load_workflows` loads
+    them: an unchanged definition file is a no-op."""
+    tally["workflow definitions"] += sum(result.created for _, result in load_all_definitions())
+    tally["holidays"] += load_holidays()
 
 
 # --- the plan -------------------------------------------------------------------------
@@ -381,7 +374,7 @@ class Planner:
                 steps.append(Step("claim", "maker", gap=rng.uniform(0.2, 3)))
             return steps
         if target == "rejected" and rng.random() < 0.6:
-            steps.append(Step("act", "maker", "reject", self._reason("reject"), gap=self._wait(14)))
+            self._rejection(steps)
             return steps
         steps.append(Step("act", "maker", "prepare_response", gap=self._wait(14)))
         if target == "rejected":
@@ -415,7 +408,7 @@ class Planner:
                 return steps
             steps.append(Step("act", "tm", "supply_more_documents", gap=rng.uniform(4, 30)))
         if state == "rejected" and rng.random() < 0.5:
-            steps.append(Step("act", "maker", "reject", self._reason("reject"), gap=self._wait(14)))
+            self._rejection(steps)
             return steps
         progress = {"documents_checked": ["progress_report"]}
         steps.append(
@@ -427,10 +420,18 @@ class Planner:
         if state == "district_review":
             return steps
         if state == "rejected":
-            steps.append(Step("act", "maker", "reject", self._reason("reject"), gap=self._wait(14)))
+            self._rejection(steps)
         else:
-            steps.append(Step("act", "maker", "extend_permit", gap=self._wait(14)))
+            steps.append(Step("act", "maker", "prepare_extension", gap=self._wait(14)))
+            steps.append(Step("act", "checker", "approve_extension", gap=self._wait(7)))
         return steps
+
+    def _rejection(self, steps: list[Step]) -> None:
+        """Every final decision takes two people: one prepares the rejection, another
+        confirms it."""
+        reason = self._reason("reject")
+        steps.append(Step("act", "maker", "prepare_rejection", reason, gap=self._wait(14)))
+        steps.append(Step("act", "checker", "confirm_rejection", reason, gap=self._wait(7)))
 
 
 # --- walking the plan -----------------------------------------------------------------
@@ -438,7 +439,7 @@ class Planner:
 
 @dataclass
 class Walker:
-    """Runs each plan through the actions with the engine's clock set to its moments."""
+    """Runs each plan through the actions with the clock set to its moments."""
 
     calendar: WorkingCalendar
     now: dt.datetime
@@ -499,10 +500,10 @@ class Walker:
                 plan.steps, moments = plan.steps[:1], moments[:1]
             else:
                 plan.parcel_id = parcel
-        with demo_clock(moments[0]) as clock:
+        with clock.frozen(moments[0]) as frozen:
             case = self.open(plan)
             for step, moment in zip(plan.steps[1:], moments[1:], strict=True):
-                clock.now = moment
+                frozen.now = moment
                 case = self.step(plan, case, step, moment)
         self.tally["demo cases"] += 1
         self.tally["case events"] += case.version
