@@ -83,6 +83,7 @@ def failed_guard(names: list[str], context: GuardContext) -> str | None:
 
 # Fact names a page may seed (see GuardContext.facts).
 CASE_VISITS = "case_visits"  # [(visited_at, recorded_at)] of the case's own reports
+PARCEL_LATEST_VISIT = "parcel_latest_visit"  # {visited_at, violations_observed} or None
 PARCEL_HAS_OPEN_CONDITIONS = "parcel_has_open_conditions"
 
 
@@ -152,11 +153,15 @@ def recent_valid_visit(context: GuardContext) -> str | None:
     if not case.parcel_id:
         return "این پرونده ملک ندارد."
     days = max_visit_age_days(case)
-    latest = (
-        VisitReport.objects.filter(parcel_id=case.parcel_id)
-        .order_by("-visited_at")
-        .values("visited_at", "violations_observed")
-        .first()
+    parcel_id = case.parcel_id
+    latest = context.fact(
+        PARCEL_LATEST_VISIT,
+        lambda: (
+            VisitReport.objects.filter(parcel_id=case.parcel_id)
+            .order_by("-visited_at")
+            .values("visited_at", "violations_observed")
+            .first()
+        ),
     )
     if latest is None or latest["visited_at"] < context.now - dt.timedelta(days=days):
         return f"این ملک در {to_persian_digits(days)} روز گذشته بازدید نشده است."

@@ -13,13 +13,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from pishkhan.accounts.access import Principal
 from pishkhan.cases.calendar import calendar_for
 from pishkhan.cases.events import INTERNAL, NOT_PROGRESS, EventType
-from pishkhan.cases.guards import CASE_VISITS, PARCEL_HAS_OPEN_CONDITIONS
+from pishkhan.cases.guards import CASE_VISITS, PARCEL_HAS_OPEN_CONDITIONS, PARCEL_LATEST_VISIT
 from pishkhan.cases.holidays import WITHDRAWN
 from pishkhan.cases.models import (
     APPLICANT,
@@ -210,12 +210,21 @@ def case_page(case: Case, principal: Principal, user_id: int) -> CasePage:
         )
     )
     events = list(case.events.select_related("actor").order_by("seq"))
-    reports = list(case.visit_reports.select_related("inspector").order_by("-visited_at"))
+    # one query for the case's own reports and the parcel's latest visit (instant answers)
+    visits = Q(case_id=case.pk) | (Q(parcel_id=case.parcel_id) if case.parcel_id else Q(pk__in=[]))
+    seen = list(
+        VisitReport.objects.filter(visits).select_related("inspector").order_by("-visited_at")
+    )
+    reports = [r for r in seen if r.case_id == case.pk]
+    parcel_visits = [r for r in seen if case.parcel_id and r.parcel_id == case.parcel_id]
     now = clock.now()  # the engine's clock, so due flags agree with the engine
     conditions = list(getattr(case.parcel, "open_condition_list", []))
+    latest = parcel_visits[0] if parcel_visits else None
     facts = {
         CASE_VISITS: [(r.visited_at, r.recorded_at) for r in reports],
         PARCEL_HAS_OPEN_CONDITIONS: bool(conditions),
+        PARCEL_LATEST_VISIT: latest
+        and {"visited_at": latest.visited_at, "violations_observed": latest.violations_observed},
     }
     allowed = case_permissions(principal, case, actions=actions, now=now, facts=facts)
     if not allowed.sees.internal_events:

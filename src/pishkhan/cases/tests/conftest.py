@@ -321,8 +321,12 @@ def record_visit(inspector: User, case: Case, violations: list[str] | None = Non
 
 
 def walk_to(world: World, case: Case, state: str, side: Side | None = None) -> Case:
-    """Move an inquiry along the main path until it reaches `state`."""
+    """Move an inquiry along the main path until it reaches `state` (a rejection is
+    prepared off the path, from the district's review)."""
     side = side or world.a
+    if state == "rejection_prepared":
+        case = walk_to(world, case, "district_review", side)
+        return act(side.district_staff[0], case, "prepare_rejection", reason="ملک در طرح است")
     maker, checker = side.district_staff
     steps: list[tuple[str, Any]] = [
         ("registered", lambda c: act(side[Role.TECHNICAL_MANAGER], c, "refer_to_inspector")),

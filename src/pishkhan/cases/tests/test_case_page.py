@@ -224,7 +224,7 @@ def test_a_successful_action_says_so_in_persian(world: World) -> None:
         ("plan_review", "request_revisit", Role.PLAN_REVIEWER, "عکس‌ها ناقص است"),
         ("district_review", "send_back_to_plan_review", "maker", "پهنه اشتباه"),
         ("response_prepared", "send_back_for_revision", "checker", "متن پاسخ ناقص"),
-        ("district_review", "reject", "maker", "ملک در طرح است"),
+        ("district_review", "prepare_rejection", "maker", "ملک در طرح است"),
     ],
 )
 def test_reasoned_actions_need_their_reason(

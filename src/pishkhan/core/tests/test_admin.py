@@ -15,6 +15,7 @@ from django.db import connection, models
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from pishkhan.accounts.models import Citizen, User
 from pishkhan.cases.models import Holiday
@@ -27,6 +28,8 @@ from pishkhan.geo.models import ConditionKind, District, ParcelCondition
 from pishkhan.offices.actions import do_assign_role, do_sign_employment_contract
 from pishkhan.offices.models import ContractStatus, Office, OfficeContract, StaffMember
 from pishkhan.offices.roles import Role
+from pishkhan.outbox.models import DeliveryAttempt, OutboxMessage
+from pishkhan.outbox.tasks import deliver_outbox
 
 PERSIAN_PAGE = '<html lang="fa" dir="rtl"'
 NOWRUZ_1402 = dt.date(2023, 3, 21)
@@ -77,6 +80,9 @@ def one_of_everything(actions_builder: ActionsBuilder, admin_user: User) -> Acti
     AccessFailureLog.objects.create(**seen, locked_out=False)
     document = json.loads((DEFINITIONS_DIR / "permit_extension.json").read_text("utf-8"))
     load_definition({**document, "service": service.code})
+    message = OutboxMessage.objects.create(receiver="sms", topic="case.event", key="case:1")
+    DeliveryAttempt.objects.create(message=message, number=1, started_at=timezone.now())
+    deliver_outbox.enqueue()  # a row of the task queue
     return b
 
 

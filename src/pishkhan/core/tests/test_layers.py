@@ -30,6 +30,7 @@ ROOT = Path(pishkhan.__file__).resolve().parent
 
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("core",),
+    ("outbox",),  # the transactional outbox: infrastructure every app may publish to
     ("geo",),
     ("offices",),
     ("accounts",),
