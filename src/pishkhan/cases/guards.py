@@ -150,14 +150,14 @@ def recent_valid_visit(context: GuardContext) -> str | None:
     from pishkhan.cases.models import VisitReport
 
     case = context.case
-    if not case.parcel_id:
+    parcel_id = case.parcel_id
+    if not parcel_id:
         return "این پرونده ملک ندارد."
     days = max_visit_age_days(case)
-    parcel_id = case.parcel_id
     latest = context.fact(
         PARCEL_LATEST_VISIT,
         lambda: (
-            VisitReport.objects.filter(parcel_id=case.parcel_id)
+            VisitReport.objects.filter(parcel_id=parcel_id)
             .order_by("-visited_at")
             .values("visited_at", "violations_observed")
             .first()
