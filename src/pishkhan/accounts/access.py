@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -67,15 +68,18 @@ class Principal:
 
 
 def load_principal(user: Any) -> Principal:
-    """Read the user's staff roles in force today and their citizen record, in two queries."""
-    from pishkhan.accounts.models import Citizen
-    from pishkhan.offices.models import RoleAssignment, StaffMember
+    """Read the user's staff roles in force today and their citizen record, in two
+    queries: the ids of both profiles in one, the roles in the other."""
+    from pishkhan.offices.models import RoleAssignment
 
     today = timezone.localdate()
-    # order_by("pk") replaces the models' name ordering, which would join the user table.
-    staff_id = (
-        StaffMember.objects.filter(user=user).order_by("pk").values_list("id", flat=True).first()
+    ids = (
+        get_user_model()
+        ._default_manager.filter(pk=user.pk)
+        .values_list("staff_profile__id", "citizen__id")
+        .first()
     )
+    staff_id, citizen_id = ids if ids else (None, None)
     grants: list[Grant] = []
     if staff_id is not None:
         grants = [
@@ -84,9 +88,6 @@ def load_principal(user: Any) -> Principal:
             .filter(staff_id=staff_id)
             .only("role", "office_id", "district_id")
         ]
-    citizen_id = (
-        Citizen.objects.filter(user=user).order_by("pk").values_list("id", flat=True).first()
-    )
     return Principal(user_id=user.pk, staff_id=staff_id, citizen_id=citizen_id, grants=grants)
 
 

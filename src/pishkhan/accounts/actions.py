@@ -39,7 +39,7 @@ def existing_citizen(national_id: str) -> Citizen | None:
 
 
 def do_find_or_register_citizen(
-    national_id: str, first_name: str, last_name: str, mobile: str
+    national_id: str, first_name: str, last_name: str, mobile: str, *, look_first: bool = True
 ) -> tuple[Citizen, bool]:
     """The applicant with this national ID, registered here first if new: (citizen,
     created). A known applicant is returned as stored (the names and mobile given are
@@ -49,9 +49,10 @@ def do_find_or_register_citizen(
     look-up; the unique index on the national ID lets one insert win. The other's insert
     fails inside its own savepoint (the caller's transaction goes on) and it returns the
     row the winner created. Invalid data is a ValidationError with Persian messages, like
-    do_register_citizen.
+    do_register_citizen. A caller that has just looked the applicant up (the counter's
+    form) passes ``look_first=False``: a registration since is a lost race like any other.
     """
-    found = existing_citizen(normalize_national_id(national_id))
+    found = existing_citizen(normalize_national_id(national_id)) if look_first else None
     if found is not None:
         return found, False
     citizen = _new_citizen(national_id, first_name, last_name, mobile)

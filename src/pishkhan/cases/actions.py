@@ -17,7 +17,6 @@ from pishkhan.accounts.actions import do_find_or_register_citizen
 from pishkhan.accounts.models import Citizen
 from pishkhan.cases import engine, permissions
 from pishkhan.cases.access import access_case_by_id, principal_of
-from pishkhan.cases.calendar import add_working_hours
 from pishkhan.cases.errors import (
     ConcurrentActionError,
     InvalidInput,
@@ -40,6 +39,7 @@ from pishkhan.cases.models import (
     Channel,
     VisitReport,
     WorkflowDefinition,
+    WorkflowState,
 )
 from pishkhan.cases.tracking import allocate_tracking_code
 from pishkhan.catalog.models import ServiceType
@@ -67,11 +67,14 @@ def active_definition(service_type: ServiceType) -> WorkflowDefinition:
 
 
 def opening_role(
-    principal: Principal, definition: WorkflowDefinition, applicant: Citizen, office: Office
+    principal: Principal,
+    definition: WorkflowDefinition,
+    applicant: Citizen | None,
+    office: Office,
 ) -> str:
     """Office staff open cases at their own office; an applicant opens their own case."""
     for role in definition.open_roles:
-        if role == APPLICANT and principal.citizen_id == applicant.pk:
+        if role == APPLICANT and applicant is not None and principal.citizen_id == applicant.pk:
             return role
         if role != APPLICANT and office.pk in principal.office_ids(role):
             return role
@@ -141,6 +144,108 @@ def check_opening(
     check_channel(service_type, channel, role)
 
 
+@dataclass(frozen=True)
+class Opening:
+    """A registration every rule has allowed, waiting only to be written."""
+
+    service_type: ServiceType
+    definition: WorkflowDefinition
+    first: WorkflowState
+    parcel: Parcel | None
+    office: Office
+    channel: str
+    role: str
+    documents: list[str]
+    now: dt.datetime
+
+
+def the_definition(
+    service_type: ServiceType, initial: WorkflowState | None
+) -> tuple[WorkflowDefinition, WorkflowState]:
+    """The service's active definition and its initial state. A page that read them in
+    this request passes the initial state (its definition joined); it is checked, not
+    trusted."""
+    if (
+        initial is None
+        or not initial.is_initial
+        or initial.definition.service_type_id != service_type.pk
+    ):
+        first = (
+            WorkflowState.objects.select_related("definition")
+            .filter(definition__service_type=service_type, definition__is_active=True)
+            .filter(is_initial=True)
+            .first()
+        )
+        if first is None:
+            raise NoActiveDefinition()
+        return first.definition, first
+    if not initial.definition.is_active:
+        raise NoActiveDefinition()
+    return initial.definition, initial
+
+
+def plan_opening(
+    principal: Principal,
+    service_type: ServiceType,
+    applicant: Citizen | None,
+    parcel: Parcel | None,
+    office: Office,
+    channel: str,
+    documents_checked: Any,
+    initial: WorkflowState | None = None,
+) -> Opening:
+    """Decide whether this registration may happen (no write). `applicant` is None for
+    an applicant the counter registers in the same action."""
+    now = clock.now()
+    definition, first = the_definition(service_type, initial)
+    role = opening_role(principal, definition, applicant, office)
+    check_opening(
+        service_type, definition, parcel, office, channel, role, timezone.localtime(now).date()
+    )
+    checked = clean_documents(definition, documents_checked)
+    engine.require_documents(definition, first, checked)
+    return Opening(service_type, definition, first, parcel, office, channel, role, checked, now)
+
+
+def write_opening(user: Any, opening: Opening, applicant: Citizen) -> Case:
+    """The case row and its `open` event (inside the caller's transaction)."""
+    now, first, definition = opening.now, opening.first, opening.definition
+    due_at, overall_due_at = engine.opening_deadlines(first, definition, now)
+    case = Case.objects.create(
+        tracking_code=allocate_tracking_code(jalali_year(now)),
+        service_type=opening.service_type,
+        definition=definition,
+        applicant=applicant,
+        parcel=opening.parcel,
+        office=opening.office,
+        district_id=opening.parcel.district_id if opening.parcel else opening.office.district_id,
+        channel=opening.channel,
+        state=first.code,
+        acting_role=first.acting_role,
+        state_entered_at=now,
+        due_at=due_at,
+        overall_due_at=overall_due_at,
+        documents_checked=opening.documents,
+        version=1,
+        opened_by_id=user.pk,
+        opened_at=now,
+    )
+    write_event(
+        NewEvent(
+            case_id=case.pk,
+            seq=1,
+            action=EventType.OPEN,
+            actor_id=user.pk,
+            actor_role=opening.role,
+            from_state="",
+            to_state=first.code,
+            payload={"channel": opening.channel, "documents_checked": opening.documents},
+            created_at=now,
+        )
+    )
+    return case
+
+
 def do_open_case(
     user: Any,
     service_type: ServiceType,
@@ -151,57 +256,18 @@ def do_open_case(
     documents_checked: list[str],
     *,
     principal: Principal | None = None,
+    initial: WorkflowState | None = None,
 ) -> Case:
     """Register a case on the active version of the service's workflow, after its
     document checklist; the case starts in the definition's initial state."""
     principal = principal_of(user, principal)
     if principal is None:
         raise OpenNotAllowed()
-    now = clock.now()
-    definition = active_definition(service_type)
-    role = opening_role(principal, definition, applicant, office)
-    check_opening(
-        service_type, definition, parcel, office, channel, role, timezone.localtime(now).date()
+    opening = plan_opening(
+        principal, service_type, applicant, parcel, office, channel, documents_checked, initial
     )
-    checked = clean_documents(definition, documents_checked)
-    first = engine.initial_state(definition)
-    engine.require_documents(definition, first, checked)
     with transaction.atomic():
-        case = Case.objects.create(
-            tracking_code=allocate_tracking_code(jalali_year(now)),
-            service_type=service_type,
-            definition=definition,
-            applicant=applicant,
-            parcel=parcel,
-            office=office,
-            district_id=parcel.district_id if parcel else office.district_id,
-            channel=channel,
-            state=first.code,
-            acting_role=first.acting_role,
-            state_entered_at=now,
-            due_at=engine.due_for(first, now),
-            overall_due_at=(
-                add_working_hours(now, definition.sla_hours) if definition.sla_hours else None
-            ),
-            documents_checked=checked,
-            version=1,
-            opened_by_id=user.pk,
-            opened_at=now,
-        )
-        write_event(
-            NewEvent(
-                case_id=case.pk,
-                seq=1,
-                action=EventType.OPEN,
-                actor_id=user.pk,
-                actor_role=role,
-                from_state="",
-                to_state=first.code,
-                payload={"channel": channel, "documents_checked": checked},
-                created_at=now,
-            )
-        )
-    return case
+        return write_opening(user, opening, applicant)
 
 
 @dataclass(frozen=True)
@@ -224,25 +290,30 @@ def do_register_case(
     documents_checked: list[str],
     channel: str = Channel.IN_PERSON,
     principal: Principal | None = None,
+    initial: WorkflowState | None = None,
 ) -> Case:
     """The counter's one intent: register the applicant if they are new and open their
-    case, in one transaction (a refused case leaves no new citizen behind). Two
-    counters registering the same new applicant at once share the one citizen row."""
+    case, in one transaction. Every rule is decided before anything is written, so a
+    refused case leaves no new citizen behind; two counters registering the same new
+    applicant at once share the one citizen row."""
+    principal = principal_of(user, principal)
+    if principal is None:
+        raise OpenNotAllowed()
+    known = applicant if isinstance(applicant, Citizen) else None
+    opening = plan_opening(
+        principal, service_type, known, parcel, office, channel, documents_checked, initial
+    )
     with transaction.atomic():
-        if isinstance(applicant, NewApplicant):
-            applicant, _ = do_find_or_register_citizen(
-                applicant.national_id, applicant.first_name, applicant.last_name, applicant.mobile
+        if known is None:
+            assert isinstance(applicant, NewApplicant)
+            known, _ = do_find_or_register_citizen(
+                applicant.national_id,
+                applicant.first_name,
+                applicant.last_name,
+                applicant.mobile,
+                look_first=False,
             )
-        return do_open_case(
-            user,
-            service_type,
-            applicant,
-            parcel,
-            office,
-            channel,
-            documents_checked,
-            principal=principal,
-        )
+        return write_opening(user, opening, known)
 
 
 def refuse(error: WorkflowError | None) -> None:

@@ -10,9 +10,15 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import F
+from django.utils import timezone
 
 from pishkhan.accounts.access import Principal
-from pishkhan.cases.calendar import add_working_hours, add_working_time, working_time_between
+from pishkhan.cases.calendar import (
+    add_working_hours,
+    add_working_time,
+    calendar_for,
+    working_time_between,
+)
 from pishkhan.cases.effects import EffectContext, run_effects
 from pishkhan.cases.errors import (
     ActionNotAllowed,
@@ -36,6 +42,7 @@ from pishkhan.cases.models import (
     WorkflowState,
 )
 from pishkhan.core import clock
+from pishkhan.core.calendar import configured_calendar
 from pishkhan.core.digits import to_persian_digits
 from pishkhan.offices.roles import ROLE_SCOPE, Scope
 
@@ -142,6 +149,27 @@ def check_guards(context: GuardContext) -> None:
 
 
 # --- SLA ------------------------------------------------------------------------------
+
+
+def opening_deadlines(
+    first: WorkflowState, definition: WorkflowDefinition, now: dt.datetime
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """The first state's and the overall deadline of a case opened `now`, on one
+    calendar (one read of the holidays)."""
+    hours = [h for h in (first.sla_hours, definition.sla_hours) if h]
+    if not hours:
+        return None, None
+    today = timezone.localtime(now).date()
+    per_day = configured_calendar().hours_per_day  # the same span add_working_time reads
+    span = 60 + 2 * int(dt.timedelta(hours=max(hours)) / per_day)
+    calendar = calendar_for(today, today + dt.timedelta(days=span))
+    due = calendar.add(now, dt.timedelta(hours=first.sla_hours)) if first.sla_hours else None
+    overall = (
+        calendar.add(now, dt.timedelta(hours=definition.sla_hours))
+        if definition.sla_hours
+        else None
+    )
+    return due, overall
 
 
 def due_for(state: WorkflowState, start: dt.datetime) -> dt.datetime | None:

@@ -19,7 +19,7 @@ from django.utils import timezone
 from pishkhan.accounts.access import Principal
 from pishkhan.accounts.models import Citizen
 from pishkhan.cases.actions import NewApplicant
-from pishkhan.cases.models import WorkflowDefinition
+from pishkhan.cases.models import WorkflowDefinition, WorkflowState
 from pishkhan.catalog.models import ServiceType
 from pishkhan.core.digits import normalize_persian_text, to_ascii_digits
 from pishkhan.core.jalali import parse_jalali_date
@@ -62,12 +62,15 @@ class Offering:
     """A service the technical manager may register here: its active definition."""
 
     service: ServiceType
-    definition: WorkflowDefinition
+    initial: WorkflowState  # the definition's initial state, its definition joined
     office_ids: frozenset[int]
 
+    @property
+    def definition(self) -> WorkflowDefinition:
+        return self.initial.definition
+
     def required_documents(self) -> list[str]:
-        initial = next(s for s in self.definition.states.all() if s.is_initial)
-        return list(initial.documents_required)
+        return list(self.initial.documents_required)
 
 
 def registration_offices(principal: Principal) -> list[Office]:
@@ -87,18 +90,22 @@ def offerings(offices: list[Office]) -> dict[str, Offering]:
     for office_id, service_id in contracts:
         if service_id is not None:
             scope.setdefault(service_id, set()).add(office_id)
-    definitions = (
-        WorkflowDefinition.objects.filter(
-            is_active=True, service_type_id__in=scope, service_type__is_active=True
+    initial_states = (
+        WorkflowState.objects.filter(
+            is_initial=True,
+            definition__is_active=True,
+            definition__service_type_id__in=scope,
+            definition__service_type__is_active=True,
         )
-        .select_related("service_type")
-        .prefetch_related("states")
-        .order_by("service_type__sort_order", "service_type__name")
+        .select_related("definition__service_type")
+        .order_by("definition__service_type__sort_order", "definition__service_type__name")
     )
     return {
-        d.service_type.code: Offering(d.service_type, d, frozenset(scope[d.service_type_id]))
-        for d in definitions
-        if Role.TECHNICAL_MANAGER in d.open_roles
+        s.definition.service_type.code: Offering(
+            s.definition.service_type, s, frozenset(scope[s.definition.service_type_id])
+        )
+        for s in initial_states
+        if Role.TECHNICAL_MANAGER in s.definition.open_roles
     }
 
 

@@ -8,8 +8,7 @@ every single-digit error and every swap of two adjacent digits.
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 
 from pishkhan.core.digits import to_ascii_digits
 
@@ -63,15 +62,32 @@ def next_sequence(jalali_year: int) -> int:
     locked until commit, so two cases never share a number."""
     from pishkhan.cases.models import TrackingSequence
 
-    counter = TrackingSequence.objects.filter(year=jalali_year)
-    if not counter.update(last=F("last") + 1):
-        try:
-            with transaction.atomic():
-                TrackingSequence.objects.create(year=jalali_year, last=1)
-            return 1
-        except IntegrityError:  # another transaction created the year's row first
-            counter.update(last=F("last") + 1)
-    return int(counter.values_list("last", flat=True).get())
+    bumped = _bump(jalali_year)
+    if bumped is not None:
+        return bumped
+    try:
+        with transaction.atomic():
+            TrackingSequence.objects.create(year=jalali_year, last=1)
+        return 1
+    except IntegrityError:  # another transaction created the year's row first
+        bumped = _bump(jalali_year)
+        assert bumped is not None
+        return bumped
+
+
+def _bump(jalali_year: int) -> int | None:
+    """Add one to the year's counter and read it back in one statement (UPDATE …
+    RETURNING, on PostgreSQL and SQLite ≥ 3.35); None when the year has no row yet."""
+    from pishkhan.cases.models import TrackingSequence
+
+    table = connection.ops.quote_name(TrackingSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last = last + 1 WHERE year = %s RETURNING last",  # noqa: S608 - the table name is ours, the value a parameter
+            [jalali_year],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
 
 
 def allocate_tracking_code(jalali_year: int) -> str:

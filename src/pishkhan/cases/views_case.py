@@ -160,7 +160,12 @@ def new(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "cases/new.html", context, status=400)
     try:
-        case = do_register_case(request.user, principal=principal_for(request), **form.intent())
+        case = do_register_case(
+            request.user,
+            principal=principal_for(request),
+            initial=offering.initial,
+            **form.intent(),
+        )
     except WorkflowError as error:
         form.add_error(None, error.message)
         return render(request, "cases/new.html", context, status=400)

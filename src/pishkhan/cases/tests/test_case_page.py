@@ -121,7 +121,7 @@ def test_its_query_count_does_not_grow_with_the_events(world: World) -> None:
     assert counts[0] == counts[1], counts
     # session, user, principal (3), the scoped lookup, the case with its relations and
     # the parcel's open conditions (2), states, actions, events, visit reports, holidays
-    assert counts[0] == 13, counts
+    assert counts[0] == 12, counts
 
 
 def test_supervisors_read_but_have_no_actions(world: World) -> None:
