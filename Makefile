@@ -9,7 +9,7 @@ ASSETS := src/pishkhan/core/static/vendor/.stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo serve test test-e2e check lint format types bench bench-cases install assets lock clean
+.PHONY: demo serve run test test-e2e check lint format types bench bench-cases install assets lock clean
 
 ## install: the virtual environment with the locked dependencies and the project itself
 install: $(STAMP)
@@ -26,17 +26,25 @@ assets: $(ASSETS)
 $(ASSETS): package-lock.json scripts/vendor-assets
 	scripts/vendor-assets
 
-## demo: migrate the embedded SQLite database, load the demo city and serve it
+## demo: migrate the embedded SQLite database, load the demo city and serve it (web server
+## and background worker; Ctrl+C stops both)
 demo: install assets
 	DEBUG=1 $(MANAGE) migrate --no-input
 	DEBUG=1 $(MANAGE) load_demo_city
-	@echo "Serving the demo on http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
-	DEBUG=1 $(MANAGE) runserver --noreload $(HOST):$(PORT)
+	@$(MAKE) --no-print-directory run
 
 ## serve: run the demo server again without reloading data (migrations are applied first)
 serve: install assets
 	DEBUG=1 $(MANAGE) migrate --no-input
-	DEBUG=1 $(MANAGE) runserver --noreload $(HOST):$(PORT)
+	@$(MAKE) --no-print-directory run
+
+# The web server and the worker side by side; either stopping (or Ctrl+C) stops both.
+run:
+	@echo "Serving the demo on http://$(HOST):$(PORT)/ with its background worker (Ctrl+C to stop)"
+	@trap 'trap - EXIT INT TERM; kill 0' EXIT INT TERM; \
+	DEBUG=1 $(MANAGE) run_worker & \
+	DEBUG=1 $(MANAGE) runserver --noreload $(HOST):$(PORT) & \
+	wait -n
 
 ## test: the whole suite (SQLite unless DATABASE_URL says otherwise), browser tests included
 test: install assets
