@@ -24,6 +24,7 @@ from pishkhan.cases.models import Case, Holiday, WorkflowDefinition, WorkflowSta
 from pishkhan.cases.timeline import role_label
 from pishkhan.cases.workflow import (
     ADMIN_SOURCE,
+    catalog_problems,
     definition_to_dict,
     load_definition,
     parse_definition,
@@ -96,6 +97,9 @@ class DefinitionDocumentForm(forms.ModelForm):
                 "خدمت یک تعریف را نمی‌توان عوض کرد؛ تعریف خدمت دیگر را از «افزودن» وارد کنید.",
                 code="service_changed",
             )
+        problems = catalog_problems(spec, service)  # the catalog's facts, checked alike
+        if problems:
+            raise ValidationError(problems)
         return data
 
 

@@ -491,6 +491,9 @@ def load_definition(source: str | Path | dict[str, Any], *, edited_by: str = "")
                 f"خدمت «{spec.service}» در فهرست خدمات نیست (unknown service).", "unknown_service"
             )
         )
+    catalog = catalog_problems(spec, service)
+    if catalog:
+        raise ValidationError(catalog)
     with transaction.atomic():
         active = (
             WorkflowDefinition.objects.select_for_update()
@@ -511,6 +514,48 @@ def load_definition(source: str | Path | dict[str, Any], *, edited_by: str = "")
             active.save(update_fields=["is_active"])
         latest = service.workflow_definitions.aggregate(v=Max("version"))["v"] or 0
         return LoadResult(_store(spec, service, latest + 1, loaded_from), created=True)
+
+
+def catalog_problems(spec: DefinitionSpec, service: Any) -> list[ValidationError]:
+    """The catalog is where a service's facts live — its document checklist (what the
+    city publishes and the admin edits) and whether it needs a visit; a definition names
+    the checklist's documents by code and must agree with it:
+
+    - every document the definition declares is on the service's checklist (by title);
+    - every mandatory document of the checklist is required by some step;
+    - the definition has an inspector's step exactly when the service needs a visit.
+    """
+    found: list[ValidationError] = []
+    checklist = {d.title: d.is_mandatory for d in service.documents.all()}
+    for code, title in spec.documents.items():
+        if checklist and title not in checklist:
+            found.append(
+                problem(
+                    f"مدرک «{title}» ({code}) در فهرست مدارک این خدمت در کاتالوگ نیست "
+                    "(document not in the catalog).",
+                    "document_not_in_catalog",
+                )
+            )
+    required = {spec.documents.get(c) for st in spec.states for c in st.documents_required}
+    for title, mandatory in checklist.items():
+        if mandatory and title not in required:
+            found.append(
+                problem(
+                    f"مدرک الزامی «{title}» در هیچ مرحله‌ای خواسته نشده است "
+                    "(mandatory catalog document never required).",
+                    "mandatory_document_unused",
+                )
+            )
+    visits = any(st.role == Role.INSPECTOR for st in spec.states)
+    if visits != bool(service.requires_visit):
+        found.append(
+            problem(
+                "«بازدید لازم دارد» در کاتالوگ با مراحل این گردش کار نمی‌خواند "
+                "(requires_visit disagrees with the inspector's step).",
+                "visit_mismatch",
+            )
+        )
+    return found
 
 
 def _store(

@@ -174,7 +174,7 @@ def make_parcel(district: District) -> Parcel:
 def make_service(code: str) -> ServiceType:
     name, category = SERVICES[code]
     service, _ = ServiceType.objects.get_or_create(
-        code=code, defaults={"name": name, "category": category}
+        code=code, defaults={"name": name, "category": category, "requires_visit": True}
     )
     return service
 

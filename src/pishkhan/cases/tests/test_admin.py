@@ -166,10 +166,15 @@ def test_a_new_service_gets_its_first_definition_from_the_add_page(world: World)
     )
     document = read_definition_file(DEFINITIONS_DIR / "permit_extension.json")
     document = {**document, "service": service.code, "title": "مجوز حفاری"}
-    response = signed_in(world.administrator).post(
-        reverse("admin:cases_workflowdefinition_add"),
-        {"document": json.dumps(document, ensure_ascii=False)},
-    )
+    posted = {"document": json.dumps(document, ensure_ascii=False)}
+    add = reverse("admin:cases_workflowdefinition_add")
+    # the catalog says the service needs no visit, the document has an inspector's step
+    refused = signed_in(world.administrator).post(add, posted)
+    assert refused.status_code == 200
+    assert "«بازدید لازم دارد» در کاتالوگ" in refused.content.decode()
+    assert not service.workflow_definitions.exists()
+    ServiceType.objects.filter(pk=service.pk).update(requires_visit=True)
+    response = signed_in(world.administrator).post(add, posted)
     assert response.status_code == 302
     created = service.workflow_definitions.get()
     assert (created.version, created.is_active, created.title) == (1, True, "مجوز حفاری")

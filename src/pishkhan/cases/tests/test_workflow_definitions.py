@@ -223,3 +223,23 @@ def test_the_command_loads_every_file_and_the_holidays() -> None:
     )
     call_command("load_workflows")
     assert WorkflowDefinition.objects.count() == len(SERVICES)
+
+
+def test_a_definition_must_agree_with_the_catalogs_checklist(world: World) -> None:
+    service = world.services["inquiry_notary"]
+    service.documents.create(title="نامه استعلام دفترخانه اسناد رسمی", is_mandatory=True)
+    service.documents.create(title="وکالت‌نامه رسمی", is_mandatory=True)  # never required
+    document = read_definition_file(DEFINITIONS_DIR / "inquiry_notary.json")
+    document["documents"]["owner_id_card"] = "مدرکی که کاتالوگ ندارد"
+    with pytest.raises(ValidationError) as refused:
+        load_definition({**document, "sla_hours": 71})
+    codes = {e.code for e in refused.value.error_list}
+    assert {"document_not_in_catalog", "mandatory_document_unused"} <= codes
+
+
+def test_the_shipped_inquiry_definitions_share_one_base() -> None:
+    notary = read_definition_file(DEFINITIONS_DIR / "inquiry_notary.json")
+    bank = read_definition_file(DEFINITIONS_DIR / "inquiry_bank.json")
+    differs = {k for k in notary if notary[k] != bank[k]}
+    assert differs == {"service", "title", "documents"}
+    assert notary["documents"].keys() == bank["documents"].keys()

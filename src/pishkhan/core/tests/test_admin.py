@@ -20,7 +20,7 @@ from django.utils import timezone
 from pishkhan.accounts.models import Citizen, User
 from pishkhan.cases.models import Holiday
 from pishkhan.cases.workflow import DEFINITIONS_DIR, load_definition
-from pishkhan.catalog.models import Tariff
+from pishkhan.catalog.models import ServiceType, Tariff
 from pishkhan.conftest import ActionsBuilder
 from pishkhan.core.digits import to_persian_digits
 from pishkhan.core.national_id import mask_national_id
@@ -56,7 +56,6 @@ def one_of_everything(actions_builder: ActionsBuilder, admin_user: User) -> Acti
         admin_user, office, engineer, Role.TECHNICAL_MANAGER, "EC-100", starts_on=b.today
     )
     service = b.service_type()
-    service.documents.create(title="سند مالکیت")
     b.tariff(service, NOWRUZ_1402)
     contract = OfficeContract.objects.create(
         office=office,
@@ -79,7 +78,9 @@ def one_of_everything(actions_builder: ActionsBuilder, admin_user: User) -> Acti
     AccessAttempt.objects.create(**seen, get_data="", post_data="", failures_since_start=1)
     AccessFailureLog.objects.create(**seen, locked_out=False)
     document = json.loads((DEFINITIONS_DIR / "permit_extension.json").read_text("utf-8"))
+    ServiceType.objects.filter(pk=service.pk).update(requires_visit=True)
     load_definition({**document, "service": service.code})
+    service.documents.create(title="سند مالکیت")  # after: the definition does not name it
     message = OutboxMessage.objects.create(receiver="sms", topic="case.event", key="case:1")
     DeliveryAttempt.objects.create(message=message, number=1, started_at=timezone.now())
     deliver_outbox.enqueue()  # a row of the task queue
