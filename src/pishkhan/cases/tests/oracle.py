@@ -12,9 +12,10 @@ next step requires) and the guards. `None` means the attempt must succeed.
 from __future__ import annotations
 
 import datetime as dt
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -31,6 +32,9 @@ from pishkhan.cases.errors import (
     RoleNotAllowed,
 )
 from pishkhan.cases.workflow import definition_files, read_definition_file
+
+if TYPE_CHECKING:
+    from pishkhan.cases.tests.conftest import World
 
 Outcome = type[Exception] | None
 
@@ -156,6 +160,42 @@ def read_definitions() -> dict[str, Definition]:
     return {d.service: d for d in definitions}
 
 
+# --- ways through a definition ------------------------------------------------------
+
+# A step of a plan: a move, or a visit report (None) in a state waiting for a visit.
+Step = Move | None
+PLANNABLE_GUARDS = {"before_visit", "visit_report_recorded", "approver_differs_from_preparer"}
+
+
+def plan(
+    definition: Definition, start: str, visited: bool, goal: str, want: bool | None
+) -> list[Step] | None:
+    """The shortest way from (`start`, visited?) to `goal` with the case visited (or not)
+    as `want` says, over the moves whose guards a walk can satisfy on the way; None when
+    there is none."""
+    frontier = deque([((start, visited), [])])
+    seen = {(start, visited)}
+    while frontier:
+        (state, was_visited), path = frontier.popleft()
+        if state == goal and want in (None, was_visited):
+            return path
+        steps: list[tuple[Step, tuple[str, bool]]] = []
+        if definition.states[state].role == INSPECTOR:
+            steps.append((None, (state, True)))
+        for move in definition.moves_from(state):
+            if not set(move.guards) <= PLANNABLE_GUARDS:
+                continue
+            if "before_visit" in move.guards and was_visited:
+                continue
+            visits = was_visited or "visit_report_recorded" in move.guards
+            steps.append((move, (move.target, visits)))
+        for step, node in steps:
+            if node not in seen:
+                seen.add(node)
+                frontier.append((node, [*path, step]))
+    return None
+
+
 # --- people and facts -----------------------------------------------------------------
 
 
@@ -167,8 +207,18 @@ class Person:
     user_id: int
     offices: frozenset[tuple[int, str]] = frozenset()  # (office id, office role)
     districts: frozenset[int] = frozenset()  # district staff of these districts
-    city: bool = False  # supervisor or administrator: reads every case, never acts
+    city_role: str = ""  # supervisor or administrator: reads every case, never acts
     citizen_id: int | None = None
+
+    @property
+    def city(self) -> bool:
+        return bool(self.city_role)
+
+    @property
+    def roles(self) -> set[str]:
+        """The staff roles held anywhere."""
+        district = {DISTRICT_STAFF} if self.districts else set()
+        return {r for _, r in self.offices} | district | ({self.city_role} - {""})
 
 
 @dataclass
@@ -201,6 +251,36 @@ class CaseFacts:
         return self.parcel.district_id
 
 
+def people_of(world: World) -> dict[str, Person]:
+    """Everyone of the cases' test world, by name: "a.inspector", "b.district_staff.1"."""
+    users = world.everyone()
+    people: dict[str, Person] = {}
+    for prefix, side in (("a", world.a), ("b", world.b)):
+        for role in side.staff:
+            name = f"{prefix}.{role}"
+            offices = frozenset({(side.office.pk, str(role))})
+            people[name] = Person(name, users[name].pk, offices=offices)
+        for i in range(len(side.district_staff)):
+            name = f"{prefix}.district_staff.{i}"
+            people[name] = Person(name, users[name].pk, districts=frozenset({side.district.pk}))
+    for name in ("supervisor", "administrator"):
+        people[name] = Person(name, users[name].pk, city_role=name)
+    for name, citizen in (("citizen", world.citizen), ("other_citizen", world.other_citizen)):
+        people[name] = Person(name, users[name].pk, citizen_id=citizen.pk)
+    return people
+
+
+class Place(Protocol):
+    """Where a case is: its office, its parcel's district, its applicant."""
+
+    @property
+    def office_id(self) -> int: ...
+    @property
+    def district_id(self) -> int: ...
+    @property
+    def applicant_id(self) -> int: ...
+
+
 class Oracle:
     def __init__(self, definitions: dict[str, Definition]) -> None:
         self.definitions = definitions
@@ -213,7 +293,9 @@ class Oracle:
 
     # --- who --------------------------------------------------------------------------
 
-    def sees(self, person: Person, case: CaseFacts) -> bool:
+    def sees(self, person: Person, case: Place) -> bool:
+        """Office staff see their office's cases, district staff those whose parcel is
+        in their district, the city roles every case, a citizen their own."""
         return (
             person.city
             or any(office == case.office_id for office, _ in person.offices)

@@ -26,7 +26,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import itertools
-from collections import deque
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
@@ -82,6 +81,9 @@ from pishkhan.cases.tests.oracle import (
     Outcome,
     ParcelFacts,
     Person,
+    Step,
+    people_of,
+    plan,
     read_definitions,
 )
 from pishkhan.cases.workflow import definition_files
@@ -125,27 +127,6 @@ def every_bookkeeping_action() -> set[tuple[str, str]]:
 
 def name_of(outcome: Outcome) -> str:
     return "ok" if outcome is None else outcome.__name__
-
-
-# --- people of the world, as the test built them --------------------------------------
-
-
-def people_of(world: World) -> dict[str, Person]:
-    users = world.everyone()
-    people: dict[str, Person] = {}
-    for prefix, side in (("a", world.a), ("b", world.b)):
-        for role in side.staff:
-            name = f"{prefix}.{role}"
-            offices = frozenset({(side.office.pk, str(role))})
-            people[name] = Person(name, users[name].pk, offices=offices)
-        for i in range(len(side.district_staff)):
-            name = f"{prefix}.district_staff.{i}"
-            people[name] = Person(name, users[name].pk, districts=frozenset({side.district.pk}))
-    for name in ("supervisor", "administrator"):
-        people[name] = Person(name, users[name].pk, city=True)
-    for name, citizen in (("citizen", world.citizen), ("other_citizen", world.other_citizen)):
-        people[name] = Person(name, users[name].pk, citizen_id=citizen.pk)
-    return people
 
 
 # --- the driver -----------------------------------------------------------------------
@@ -474,39 +455,7 @@ class Driver:
 
 # --- the deterministic walk -----------------------------------------------------------
 
-# A step of a plan: a move, or a visit report (None) in a state waiting for a visit.
-Step = Move | None
-PLANNABLE_GUARDS = {"before_visit", "visit_report_recorded", "approver_differs_from_preparer"}
 PARCEL_GUARDS = {"recent_valid_visit", "parcel_has_no_open_conditions"}
-
-
-def plan(
-    definition: Definition, start: str, visited: bool, goal: str, want: bool | None
-) -> list[Step] | None:
-    """The shortest way from (`start`, visited?) to `goal` with the case visited (or not)
-    as `want` says, over the moves whose guards a walk can satisfy on the way; None when
-    there is none."""
-    frontier = deque([((start, visited), [])])
-    seen = {(start, visited)}
-    while frontier:
-        (state, was_visited), path = frontier.popleft()
-        if state == goal and want in (None, was_visited):
-            return path
-        steps: list[tuple[Step, tuple[str, bool]]] = []
-        if definition.states[state].role == INSPECTOR:
-            steps.append((None, (state, True)))
-        for move in definition.moves_from(state):
-            if not set(move.guards) <= PLANNABLE_GUARDS:
-                continue
-            if "before_visit" in move.guards and was_visited:
-                continue
-            visits = was_visited or "visit_report_recorded" in move.guards
-            steps.append((move, (move.target, visits)))
-        for step, node in steps:
-            if node not in seen:
-                seen.add(node)
-                frontier.append((node, [*path, step]))
-    return None
 
 
 class Walker:
