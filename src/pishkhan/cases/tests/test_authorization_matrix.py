@@ -1,151 +1,352 @@
-"""Every role × every case URL × a case of ANOTHER office and district → 404, nothing
-changed. A case in scope is readable; supervisors read but never act."""
+"""Every person × every registered case route × a case in every state of the inquiry
+journey. A case the person may not see → 404 and nothing changed, exactly as for an id
+no case has; a case they may see → a page, a redirect or a refusal (200/302/400/409),
+never a 500, and a refusal changes nothing; supervisors and administrators read every
+case and change none.
+
+The routes come from the registry (pishkhan.testing.authz; the cases app registers its own
+in cases/tests/authz.py): a registered route that does not resolve fails, and so does a
+URL with an id that nobody registered. Who may see what is the test's own knowledge of
+the people it built (the oracle's `sees`), not the engine's scope. The cases, two in
+each state, are built through the real actions, each with its parcel in the district of
+the other office, so everyone has foreign cases in every state and none is foreign for
+one reason only:
+
+- office A (district A), parcel in district B, another citizen's: office B, district A's
+  staff and the citizen may not see it; district B's staff may;
+- office B (district B), parcel in district A, the citizen's: office A, district B's
+  staff and the other citizen may not see it; district A's staff may.
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
 import pytest
+from django.db import transaction
+from django.db.models import Count
 from django.test import Client
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
-from pishkhan.accounts.models import User
-from pishkhan.cases.models import Case, CaseEvent, VisitReport
-from pishkhan.cases.tests.conftest import World, walk_to
-from pishkhan.offices.roles import Role
+from pishkhan.accounts.models import Citizen, User
+from pishkhan.cases.actions import do_open_case, do_perform_action
+from pishkhan.cases.models import Case, Channel
+from pishkhan.cases.tests.conftest import Side, World, build_world, record_visit
+from pishkhan.cases.tests.oracle import (
+    APPLICANT,
+    DISTRICT_STAFF,
+    Oracle,
+    Person,
+    people_of,
+    plan,
+    read_definitions,
+)
+from pishkhan.geo.models import Parcel
+from pishkhan.offices.roles import OFFICE_ROLES, Role
+from pishkhan.testing import authz
 
-# (URL name, method, form data) of every URL that takes a case id; other engineers'
-# routes are included when they exist.
-CASE_URLS: list[tuple[str, str, dict[str, str]]] = [
-    ("cases:detail", "get", {}),
-    ("cases:act", "post", {"action": "refer_to_inspector"}),
-    ("cases:act", "post", {"action": "submit_visit_report"}),
-    ("cases:act", "post", {"action": "cancel", "reason": "آزمون"}),
-    ("cases:visit", "post", {"visited_on": "۱۴۰۳/۰۱/۱۵", "visited_time": "۱۰:۰۰",
-                             "observed_land_use": "residential", "built_area": "۱۰۰",
-                             "floors": "۱"}),
-    ("cases:claim", "post", {}),
-    ("cases:release", "post", {}),
-    ("cases:follow_up_note", "post", {"text": "پیگیری تلفنی"}),
-]  # fmt: skip
-
-OURS = {"cases:detail", "cases:act", "cases:visit"}
-
-# Everyone of side A, the two city roles and the citizens; none of them may see side B.
+SERVICE = "inquiry_notary"
+ORACLE = Oracle(read_definitions())
+JOURNEY = ORACLE.definitions[SERVICE]
+STATES = list(JOURNEY.states)
+REASON = "علت آزمایشی"
+# (office, parcel's district, applicant) of each family of cases, one case per state.
+FAMILIES = {
+    "office_a_parcel_b": ("a", "b", "other_citizen"),
+    "office_b_parcel_a": ("b", "a", "citizen"),
+}
 PEOPLE = [
-    "a.office_manager",
-    "a.technical_manager",
-    "a.inspector",
-    "a.follow_up_officer",
-    "a.plan_reviewer",
+    *(f"a.{role}" for role in sorted(OFFICE_ROLES)),
     "a.district_staff.0",
-    "a.district_staff.1",
+    "b.district_staff.0",
+    "supervisor",
+    "administrator",
+    "citizen",
     "other_citizen",
 ]
+READ_ONLY = {"supervisor", "administrator"}
+INSIDER_STATUSES = {200, 302, 400, 409}
 
 
-def url_of(name: str, pk: int) -> str | None:
-    try:
-        return reverse(name, args=[pk])
-    except NoReverseMatch:
-        return None
+@dataclass(frozen=True)
+class Spot:
+    """A case as the test built it: where it is, whose it is, and its row then (every
+    request's changes are rolled back, so it stays so for the whole module)."""
+
+    case: Case
+    family: str
+    state: str
+    office_id: int
+    district_id: int  # the parcel's
+    applicant_id: int
+    before: tuple[Any, ...]
 
 
-def state_of(case: Case) -> tuple[int, str, int | None, int, int]:
-    case.refresh_from_db()
-    events = CaseEvent.objects.filter(case=case).count()
-    reports = VisitReport.objects.filter(case=case).count()
-    return case.version, case.state, case.assignee_id, events, reports
+@dataclass
+class Journey:
+    world: World
+    people: dict[str, Person]
+    spots: list[Spot]
 
 
-def request(client: Client, method: str, url: str, data: dict[str, str], case: Case) -> int:
-    if method == "get":
-        return client.get(url).status_code
-    return client.post(url, {"version": str(case.version), **data}).status_code
+def snapshot(pk: int) -> tuple[Any, ...]:
+    """What a refused request must leave as it was."""
+    return (
+        Case.objects.filter(pk=pk)
+        .annotate(
+            n_events=Count("events", distinct=True), n_visits=Count("visit_reports", distinct=True)
+        )
+        .values_list("version", "state", "assignee_id", "prepared_by_id", "n_events", "n_visits")
+        .get()
+    )
 
 
-@pytest.fixture
-def foreign_cases(world: World) -> list[Case]:
-    """Cases of office B in district B, one waiting for each side-B step."""
-    side = world.b
-    return [
-        walk_to(world, world.open_case(side=side), state, side=side)
-        for state in ("registered", "awaiting_visit")
-    ]
+# --- the cases, one per state, through the real actions -------------------------------
 
 
-@pytest.mark.parametrize("person", PEOPLE)
-def test_every_case_url_is_a_404_for_a_foreign_case(
-    world: World, foreign_cases: list[Case], person: str
-) -> None:
-    user: User = world.everyone()[person]
-    client = Client()
+def actor(world: World, side: Side, case: Case, roles: tuple[str, ...]) -> User:
+    """Who of the office (or of the parcel's district, or the applicant) takes a step."""
+    for role in roles:
+        if role == APPLICANT:
+            user = Citizen.objects.get(pk=case.applicant_id).user
+            assert user is not None
+            return user
+        if role == DISTRICT_STAFF:
+            staff = world.a if case.district_id == world.a.district.pk else world.b
+            return next(u for u in staff.district_staff if u.pk != case.prepared_by_id)
+        if role in side.staff:
+            return side.staff[role]
+    raise AssertionError(f"nobody of the office takes a step for {roles}")
+
+
+def case_in(world: World, state: str, side: Side, parcel: Parcel, applicant: Citizen) -> Case:
+    """A case of `side`'s office on `parcel`, walked through the real actions to `state`."""
+    documents = sorted(JOURNEY.initial.documents_required)
+    case = do_open_case(
+        side[Role.TECHNICAL_MANAGER],
+        world.services[SERVICE],
+        applicant,
+        parcel,
+        side.office,
+        Channel.IN_PERSON,
+        documents,
+    )
+    path = plan(JOURNEY, case.state, False, state, None)
+    assert path is not None, f"no way to {state}"
+    for step in path:
+        if step is None or "visit_report_recorded" in step.guards:
+            case = record_visit(side[Role.INSPECTOR], case)
+        if step is None:
+            continue
+        required = JOURNEY.states[step.target].documents_required
+        case = do_perform_action(
+            actor(world, side, case, step.roles),
+            case.pk,
+            step.code,
+            case.version,
+            reason=REASON if step.reason_required else None,
+            payload={"documents_checked": sorted(required - set(case.documents_checked))},
+        )
+    assert case.state == state
+    return case
+
+
+def build_journey() -> Journey:
+    world = build_world()
+    sides = {"a": world.a, "b": world.b}
+    applicants = {"citizen": world.citizen, "other_citizen": world.other_citizen}
+    spots = []
+    for family, (office, district, applicant) in FAMILIES.items():
+        for state in STATES:
+            side, parcel = sides[office], sides[district].parcel
+            case = case_in(world, state, side, parcel, applicants[applicant])
+            spots.append(
+                Spot(
+                    case,
+                    family,
+                    state,
+                    side.office.pk,
+                    parcel.district_id,
+                    applicants[applicant].pk,
+                    snapshot(case.pk),
+                )
+            )
+    return Journey(world, people_of(world), spots)
+
+
+@pytest.fixture(scope="module")
+def journey(django_db_setup: None, django_db_blocker: Any) -> Iterator[Journey]:
+    """Built once for the module, inside a transaction rolled back at its end; each
+    test runs in a savepoint of its own (pytest-django's `db`)."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            built = build_journey()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield built
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+@pytest.fixture(autouse=True)
+def quiet_refusals() -> Iterator[None]:
+    """Thousands of 403/404/400 answers are the point here, not warnings to log (a
+    500 still logs: it is an error)."""
+    logger = logging.getLogger("django.request")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    yield
+    logger.setLevel(level)
+
+
+# --- the registry ---------------------------------------------------------------------
+
+ROUTES = authz.routes("case")
+
+
+def test_every_registered_route_resolves() -> None:
+    assert ROUTES, "the cases app registers its routes in cases/tests/authz.py"
+    assert authz.unresolved() == []
+
+
+def test_every_url_that_takes_an_id_is_registered() -> None:
+    assert authz.unregistered() == [], "register it in the app's tests/authz.py"
+
+
+def test_the_registry_sees_a_route_nobody_registered(monkeypatch: pytest.MonkeyPatch) -> None:
+    registry = authz.Registry()
+    monkeypatch.setattr(authz, "REGISTRY", registry)
+    monkeypatch.setattr(authz, "discover", lambda: None)
+    assert "cases:detail" in authz.unregistered()
+    registry.register(authz.Route("cases:gone", "case"))
+    assert authz.unresolved() == ["cases:gone"]
+
+
+# --- the matrix -----------------------------------------------------------------------
+
+
+def client_of(user: User) -> Client:
+    client = Client(raise_request_exception=False)
     client.force_login(user)
-    checked = 0
-    for case in foreign_cases:
-        for name, method, data in CASE_URLS:
-            url = url_of(name, case.pk)
-            if url is None:
-                continue
-            before = state_of(case)
-            status = request(client, method, url, data, case)
-            if status == 403 and name not in OURS:
-                # The cartable routes refuse a role they do not serve before any lookup:
-                # the same 403 for a case id that does not exist leaks nothing.
-                missing = url_of(name, 999_999)
-                assert missing is not None
-                assert request(client, method, missing, data, case) == 403, (person, name)
-            else:
-                assert status == 404, (person, name, data, status)
-            assert state_of(case) == before, (person, name, data)
-            checked += 1
-    assert checked >= 2 * 5
+    return client
 
 
-def test_an_unknown_case_id_is_a_404(world: World) -> None:
-    client = Client()
-    client.force_login(world.a[Role.TECHNICAL_MANAGER])
-    assert client.get(reverse("cases:detail", args=[999_999])).status_code == 404
+def spots_for(person: Person, route: authz.Route, journey: Journey) -> list[Spot]:
+    """In every state, the cases the person may not see and those of one family they
+    may (the city roles see both); behind a gate they do not pass (the same 403 for
+    every id), one of each."""
+    foreign = [s for s in journey.spots if not ORACLE.sees(person, s)]
+    inside = next(s.family for s in journey.spots if ORACLE.sees(person, s))
+    insider = [s for s in journey.spots if s.family == inside]
+    if not route.passes_gate(person.roles):
+        return foreign[:1] + insider[:1]
+    return foreign + insider
 
 
-def test_another_citizens_case_is_a_404_but_ones_own_is_readable(world: World) -> None:
-    case = world.open_case()  # world.citizen's case at office A
-    own, other = Client(), Client()
-    own.force_login(world.everyone()["citizen"])
-    other.force_login(world.everyone()["other_citizen"])
-    assert own.get(reverse("cases:detail", args=[case.pk])).status_code == 200
-    assert other.get(reverse("cases:detail", args=[case.pk])).status_code == 404
-
-
-@pytest.mark.parametrize("person", ["supervisor", "administrator"])
-def test_city_roles_read_every_case_but_every_write_is_refused(
-    world: World, foreign_cases: list[Case], person: str
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", PEOPLE)
+def test_every_case_route_answers_each_person_as_their_scope_says(
+    journey: Journey, name: str
 ) -> None:
-    client = Client()
-    client.force_login(world.everyone()[person])
-    for case in foreign_cases:
-        response = client.get(reverse("cases:detail", args=[case.pk]))
-        assert response.status_code == 200
-        assert response.context["page"].actions == []
-        assert not response.context["page"].can_record_visit
-        for name, method, data in CASE_URLS:
-            url = url_of(name, case.pk)
-            if url is None or method == "get":
-                continue
-            before = state_of(case)
-            status = request(client, method, url, data, case)
-            assert status in (400, 403), (person, name, data, status)
-            assert state_of(case) == before, (person, name)
+    person, user = journey.people[name], journey.world.everyone()[name]
+    client, problems = client_of(user), []
+    for route in ROUTES:
+        gated = not route.passes_gate(person.roles)
+        for i, spot in enumerate(spots_for(person, route, journey)):
+            # every method on the first case, the first method on the others
+            for method in route.methods if i == 0 else route.methods[:1]:
+                foreign = not ORACLE.sees(person, spot)
+                problems += check(client, route, method, spot, name, foreign, gated)
+        case = journey.spots[0].case
+        missing = authz.send(client, route, route.methods[0], route.missing_url(), case)
+        if missing.status_code != (403 if gated else 404):
+            problems.append(f"{route.id} of an id no case has: {missing.status_code}")
+    assert not problems, f"{name}:\n" + "\n".join(problems)
 
 
-@pytest.mark.parametrize("name", ["cases:act", "cases:visit", "cases:claim", "cases:release"])
-def test_post_only_case_urls_answer_get_with_405(
-    world: World, foreign_cases: list[Case], name: str
+def check(
+    client: Client,
+    route: authz.Route,
+    method: str,
+    spot: Spot,
+    name: str,
+    foreign: bool,
+    gated: bool,
+) -> list[str]:
+    """One request; the problems it shows (none when it answered as it should)."""
+    where = f"{method} {route.id} on a {spot.family} case in {spot.state}"
+    with transaction.atomic():  # an insider's success is undone for the next request
+        response = authz.send(client, route, method, route.url(spot.case), spot.case)
+        changed = snapshot(spot.case.pk) != spot.before
+        transaction.set_rollback(True)
+    status = response.status_code
+    if gated or foreign:
+        expected = 403 if gated else 404
+        if status != expected or changed:
+            return [f"{where}: {status}, expected {expected}" + (" and it changed" * changed)]
+        return []
+    if status not in INSIDER_STATUSES:
+        return [f"{where}: {status} {getattr(response, 'exc_info', '') or ''}"]
+    if changed and (status != 302 or name in READ_ONLY):
+        return [f"{where}: {status}, and it changed the case"]
+    return []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", [r for r in ROUTES if r.refused_method()], ids=lambda r: r.id)
+def test_a_method_a_route_does_not_take_is_a_405_and_changes_nothing(
+    journey: Journey, route: authz.Route
 ) -> None:
-    client = Client()
-    client.force_login(world.b[Role.TECHNICAL_MANAGER])
-    case = foreign_cases[0]
-    url = url_of(name, case.pk)
-    if url is None:
-        pytest.skip(f"{name} does not exist")
-    before = state_of(case)
-    assert client.get(url).status_code == 405
-    assert state_of(case) == before
+    method = route.refused_method()
+    assert method is not None
+    client = client_of(journey.world.everyone()["b.technical_manager"])
+    spot = next(s for s in journey.spots if s.family == "office_b_parcel_a")
+    assert authz.send(client, route, method, route.url(spot.case), spot.case).status_code == 405
+    assert snapshot(spot.case.pk) == spot.before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.id)
+def test_a_visitor_who_has_not_signed_in_is_sent_to_sign_in(
+    journey: Journey, route: authz.Route
+) -> None:
+    client = Client(raise_request_exception=False)
+    for spot in journey.spots[:: len(STATES)]:
+        response = authz.send(client, route, route.methods[0], route.url(spot.case), spot.case)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+        assert snapshot(spot.case.pk) == spot.before
+
+
+@pytest.mark.django_db
+def test_district_staff_see_a_case_by_its_parcel_not_by_its_office(journey: Journey) -> None:
+    """Office A is in district A; the parcel of this case is in district B."""
+    people = journey.world.everyone()
+    offices_district = client_of(people["a.district_staff.0"])
+    parcels_district = client_of(people["b.district_staff.0"])
+    for spot in journey.spots:
+        if spot.family != "office_a_parcel_b":
+            continue
+        url = reverse("cases:detail", args=[spot.case.pk])
+        assert offices_district.get(url).status_code == 404, spot.state
+        assert parcels_district.get(url).status_code == 200, spot.state
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(READ_ONLY))
+def test_city_roles_read_every_case_and_are_offered_no_action(journey: Journey, name: str) -> None:
+    client = client_of(journey.world.everyone()[name])
+    for spot in journey.spots:
+        response = client.get(reverse("cases:detail", args=[spot.case.pk]))
+        assert response.status_code == 200, spot
+        page = response.context["page"]
+        assert page.actions == [], spot
+        assert not page.can_record_visit, spot

@@ -1,0 +1,75 @@
+"""The cases app's object routes, for the authorization matrix (pishkhan.testing.authz).
+
+Each write posts what its page would post for someone allowed, so a hole in a scope would
+really move the case: the first action out of the case's state with the inputs it asks,
+a visit report, the case's version for a claim or a release, a follow-up note.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import jdatetime
+from django.utils import timezone
+
+from pishkhan.cases.models import Case, WorkflowAction
+from pishkhan.testing.authz import Route, register
+
+KIND = "case"
+REASON = "بررسی دسترسی"
+# The roles whose views refuse anyone else before looking a case up (cases/views_*.py).
+CARTABLE_ROLES = frozenset({"technical_manager", "inspector", "plan_reviewer", "district_staff"})
+FOLLOW_UP = frozenset({"follow_up_officer"})
+
+
+def version(case: Case) -> dict[str, Any]:
+    return {"version": str(case.version)}
+
+
+def an_action(case: Case) -> dict[str, Any]:
+    """The first action out of the case's state (any action of its definition when the
+    state is terminal), with a reason if it asks one and the documents it needs."""
+    actions = WorkflowAction.objects.filter(definition_id=case.definition_id).select_related(
+        "to_state"
+    )
+    action = (
+        actions.filter(from_state__code=case.state).order_by("position").first()
+        or actions.order_by("position").first()
+    )
+    assert action is not None
+    missing = [c for c in action.to_state.documents_required if c not in case.documents_checked]
+    return {
+        **version(case),
+        "action": action.code,
+        "reason": REASON if action.reason_required else "",
+        "documents_checked": missing,
+    }
+
+
+def a_visit(case: Case) -> dict[str, Any]:
+    yesterday = jdatetime.date.fromgregorian(date=timezone.localdate() - dt.timedelta(days=1))
+    return {
+        **version(case),
+        "visited_on": yesterday.strftime("%Y/%m/%d"),
+        "visited_time": "10:00",
+        "observed_land_use": "residential",
+        "built_area": "120",
+        "floors": "2",
+        "violations": "",
+        "photos": "front.jpg",
+    }
+
+
+def a_note(case: Case) -> dict[str, Any]:
+    return {"text": "پیگیری تلفنی با متقاضی"}
+
+
+register(
+    Route("cases:detail", KIND, methods=("GET", "HEAD")),
+    Route("cases:act", KIND, methods=("POST",), data=an_action),
+    Route("cases:visit", KIND, methods=("POST",), data=a_visit),
+    Route("cases:claim", KIND, methods=("POST",), data=version, gate=CARTABLE_ROLES),
+    Route("cases:release", KIND, methods=("POST",), data=version, gate=CARTABLE_ROLES),
+    Route("cases:follow_up_note", KIND, methods=("POST",), data=a_note, gate=FOLLOW_UP),
+)

@@ -1,0 +1,468 @@
+"""What an attempt on a case must do, read from the definition files and the facts of the
+case, never from the engine.
+
+The oracle keeps its own model of every case the test touches (`CaseFacts`) and of every
+parcel (`ParcelFacts`), updated only when an attempt succeeds. For a person, an action and
+its inputs it predicts the outcome in the order docs/workflow.md documents: scope (404),
+version (conflict), the action out of the current state, the role where the case is, the
+claim, the reason (none where none is asked), the documents (staff tick only what the
+next step requires) and the guards. `None` means the attempt must succeed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+
+from pishkhan.cases.errors import (
+    ActionNotAllowed,
+    AssignedToAnother,
+    ConcurrentActionError,
+    DocumentsMissing,
+    GuardFailed,
+    InvalidInput,
+    OpenNotAllowed,
+    ReasonRequired,
+    RoleNotAllowed,
+)
+from pishkhan.cases.workflow import definition_files, read_definition_file
+
+if TYPE_CHECKING:
+    from pishkhan.cases.tests.conftest import World
+
+Outcome = type[Exception] | None
+
+APPLICANT = "applicant"
+INSPECTOR = "inspector"
+DISTRICT_STAFF = "district_staff"
+FOLLOW_UP_OFFICER = "follow_up_officer"
+# docs/workflow.md, "Guards": the default age of a visit an instant response may rely on.
+DEFAULT_MAX_VISIT_AGE_DAYS = 180
+# Actions the engine writes itself: their events keep the state.
+BOOKKEEPING = ("open", "claim", "release", "record_visit_report", "follow_up_note")
+
+
+# --- the definition files -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class State:
+    code: str
+    role: str
+    initial: bool
+    terminal: bool
+    documents_required: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Move:
+    """One action out of one state: a definition's action with several from-states is
+    several moves."""
+
+    service: str
+    source: str
+    code: str
+    target: str
+    roles: tuple[str, ...]
+    guards: tuple[str, ...]
+    reason_required: bool
+    stamp: str  # "prepared_by", "approved_by" or "": the maker-checker effect it has
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.service, self.source, self.code)
+
+
+@dataclass(frozen=True)
+class Definition:
+    service: str
+    open_roles: tuple[str, ...]
+    documents: tuple[str, ...]
+    states: dict[str, State]
+    moves: dict[tuple[str, str], Move]
+    max_visit_age_days: int
+
+    @property
+    def initial(self) -> State:
+        return next(s for s in self.states.values() if s.initial)
+
+    def moves_from(self, state: str) -> list[Move]:
+        return [m for (source, _), m in self.moves.items() if source == state]
+
+    def has_visits(self) -> bool:
+        return any(s.role == INSPECTOR for s in self.states.values())
+
+
+def _as_list(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+# The effects the oracle knows: the maker-checker stamps (docs/workflow.md).
+STAMPS = {"stamp_preparer": "prepared_by", "stamp_approver": "approved_by"}
+
+
+def stamp_of(effects: tuple[str, ...]) -> str:
+    unknown = [e for e in effects if e not in STAMPS]
+    assert not unknown, f"the oracle does not know the effects {unknown}: teach it"
+    return next((STAMPS[e] for e in effects), "")
+
+
+def read_definition(path: Path) -> Definition:
+    """A definition file as written (a file extending a base reads through it)."""
+    data = read_definition_file(path)
+    service = data["service"]
+    states = {
+        s["code"]: State(
+            code=s["code"],
+            role=s.get("role", ""),
+            initial=bool(s.get("initial")),
+            terminal=bool(s.get("terminal")),
+            documents_required=frozenset(s.get("documents_required", [])),
+        )
+        for s in data["states"]
+    }
+    moves: dict[tuple[str, str], Move] = {}
+    for a in data["actions"]:
+        for source in _as_list(a["from"]):
+            moves[(source, a["code"])] = Move(
+                service=service,
+                source=source,
+                code=a["code"],
+                target=a["to"],
+                roles=_as_list(a["roles"]),
+                guards=_as_list(a.get("guards")),
+                reason_required=bool(a.get("reason_required")),
+                stamp=stamp_of(_as_list(a.get("effects"))),
+            )
+    settings = data.get("settings") or {}
+    return Definition(
+        service=service,
+        open_roles=_as_list(data["open_roles"]),
+        documents=tuple(data["documents"]),
+        states=states,
+        moves=moves,
+        max_visit_age_days=int(
+            settings.get("instant_response_max_visit_age_days", DEFAULT_MAX_VISIT_AGE_DAYS)
+        ),
+    )
+
+
+def read_definitions() -> dict[str, Definition]:
+    definitions = [read_definition(p) for p in definition_files()]
+    return {d.service: d for d in definitions}
+
+
+# --- ways through a definition ------------------------------------------------------
+
+# A step of a plan: a move, or a visit report (None) in a state waiting for a visit.
+Step = Move | None
+PLANNABLE_GUARDS = {"before_visit", "visit_report_recorded", "approver_differs_from_preparer"}
+
+
+def plan(
+    definition: Definition, start: str, visited: bool, goal: str, want: bool | None
+) -> list[Step] | None:
+    """The shortest way from (`start`, visited?) to `goal` with the case visited (or not)
+    as `want` says, over the moves whose guards a walk can satisfy on the way; None when
+    there is none."""
+    frontier = deque([((start, visited), [])])
+    seen = {(start, visited)}
+    while frontier:
+        (state, was_visited), path = frontier.popleft()
+        if state == goal and want in (None, was_visited):
+            return path
+        steps: list[tuple[Step, tuple[str, bool]]] = []
+        if definition.states[state].role == INSPECTOR:
+            steps.append((None, (state, True)))
+        for move in definition.moves_from(state):
+            if not set(move.guards) <= PLANNABLE_GUARDS:
+                continue
+            if "before_visit" in move.guards and was_visited:
+                continue
+            visits = was_visited or "visit_report_recorded" in move.guards
+            steps.append((move, (move.target, visits)))
+        for step, node in steps:
+            if node not in seen:
+                seen.add(node)
+                frontier.append((node, [*path, step]))
+    return None
+
+
+# --- people and facts -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who someone is, as the test built them (not as the engine reads them)."""
+
+    name: str
+    user_id: int
+    offices: frozenset[tuple[int, str]] = frozenset()  # (office id, office role)
+    districts: frozenset[int] = frozenset()  # district staff of these districts
+    city_role: str = ""  # supervisor or administrator: reads every case, never acts
+    citizen_id: int | None = None
+
+    @property
+    def city(self) -> bool:
+        return bool(self.city_role)
+
+    @property
+    def roles(self) -> set[str]:
+        """The staff roles held anywhere."""
+        district = {DISTRICT_STAFF} if self.districts else set()
+        return {r for _, r in self.offices} | district | ({self.city_role} - {""})
+
+
+@dataclass
+class ParcelFacts:
+    pk: int
+    district_id: int
+    visits: list[tuple[dt.datetime, bool]] = field(default_factory=list)  # (when, violation)
+    open_conditions: int = 0
+
+
+@dataclass
+class CaseFacts:
+    pk: int
+    service: str
+    office_id: int
+    parcel: ParcelFacts
+    applicant_id: int
+    state: str
+    documents: set[str]
+    version: int = 1
+    assignee: int | None = None
+    preparer: int | None = None
+    approver: int | None = None
+    visited_ever: bool = False  # a visit report was recorded on this case
+    visited_here: bool = False  # ... since it entered its current state
+
+    @property
+    def district_id(self) -> int:
+        """The district of the parcel: its staff act, whatever the office's district."""
+        return self.parcel.district_id
+
+
+def people_of(world: World) -> dict[str, Person]:
+    """Everyone of the cases' test world, by name: "a.inspector", "b.district_staff.1"."""
+    users = world.everyone()
+    people: dict[str, Person] = {}
+    for prefix, side in (("a", world.a), ("b", world.b)):
+        for role in side.staff:
+            name = f"{prefix}.{role}"
+            offices = frozenset({(side.office.pk, str(role))})
+            people[name] = Person(name, users[name].pk, offices=offices)
+        for i in range(len(side.district_staff)):
+            name = f"{prefix}.district_staff.{i}"
+            people[name] = Person(name, users[name].pk, districts=frozenset({side.district.pk}))
+    for name in ("supervisor", "administrator"):
+        people[name] = Person(name, users[name].pk, city_role=name)
+    for name, citizen in (("citizen", world.citizen), ("other_citizen", world.other_citizen)):
+        people[name] = Person(name, users[name].pk, citizen_id=citizen.pk)
+    return people
+
+
+class Place(Protocol):
+    """Where a case is: its office, its parcel's district, its applicant."""
+
+    @property
+    def office_id(self) -> int: ...
+    @property
+    def district_id(self) -> int: ...
+    @property
+    def applicant_id(self) -> int: ...
+
+
+class Oracle:
+    def __init__(self, definitions: dict[str, Definition]) -> None:
+        self.definitions = definitions
+
+    def definition(self, case: CaseFacts) -> Definition:
+        return self.definitions[case.service]
+
+    def state(self, case: CaseFacts) -> State:
+        return self.definition(case).states[case.state]
+
+    # --- who --------------------------------------------------------------------------
+
+    def sees(self, person: Person, case: Place) -> bool:
+        """Office staff see their office's cases, district staff those whose parcel is
+        in their district, the city roles every case, a citizen their own."""
+        return (
+            person.city
+            or any(office == case.office_id for office, _ in person.offices)
+            or case.district_id in person.districts
+            or person.citizen_id == case.applicant_id
+        )
+
+    def holds(self, person: Person, role: str, case: CaseFacts) -> bool:
+        if role == APPLICANT:
+            return person.citizen_id == case.applicant_id
+        if role == DISTRICT_STAFF:
+            return case.district_id in person.districts
+        return (case.office_id, role) in person.offices
+
+    def role_for(self, person: Person, roles: tuple[str, ...], case: CaseFacts) -> str | None:
+        return next((r for r in roles if self.holds(person, r, case)), None)
+
+    # --- guards -----------------------------------------------------------------------
+
+    def guard_holds(self, name: str, person: Person, case: CaseFacts, now: dt.datetime) -> bool:
+        if name == "parcel_has_no_open_conditions":
+            return case.parcel.open_conditions == 0
+        if name == "visit_report_recorded":
+            return case.visited_here
+        if name == "before_visit":
+            return not case.visited_ever
+        if name == "approver_differs_from_preparer":
+            return case.preparer is not None and case.preparer != person.user_id
+        if name == "recent_valid_visit":
+            if not case.parcel.visits:
+                return False
+            visited_at, violation = max(case.parcel.visits)
+            age = dt.timedelta(days=self.definition(case).max_visit_age_days)
+            return visited_at >= now - age and not violation
+        raise AssertionError(f"the oracle does not know the guard {name!r}: teach it")
+
+    def failing_guard(
+        self, move: Move, person: Person, case: CaseFacts, now: dt.datetime
+    ) -> str | None:
+        return next((g for g in move.guards if not self.guard_holds(g, person, case, now)), None)
+
+    # --- predictions ------------------------------------------------------------------
+
+    def open(
+        self, person: Person, service: str, office_id: int, applicant_id: int, docs: set[str]
+    ) -> Outcome:
+        """For an active, licensed office under contract, in its channel (in person for
+        staff, online for the applicant)."""
+        definition = self.definitions[service]
+        allowed = any(
+            (role == APPLICANT and person.citizen_id == applicant_id)
+            or (role != APPLICANT and (office_id, role) in person.offices)
+            for role in definition.open_roles
+        )
+        if not allowed:
+            return OpenNotAllowed
+        if not docs <= set(definition.documents):
+            return InvalidInput
+        if not definition.initial.documents_required <= docs:
+            return DocumentsMissing
+        return None
+
+    def act(
+        self,
+        person: Person,
+        case: CaseFacts,
+        code: str,
+        *,
+        reason: str | None,
+        docs: set[str],
+        version: int,
+        now: dt.datetime,
+    ) -> Outcome:
+        if not self.sees(person, case):
+            return Http404
+        if version != case.version:
+            return ConcurrentActionError
+        move = self.definition(case).moves.get((case.state, code))
+        if move is None:
+            return ActionNotAllowed
+        role = self.role_for(person, move.roles, case)
+        if role is None:
+            return RoleNotAllowed
+        if role == self.state(case).role and case.assignee not in (None, person.user_id):
+            return AssignedToAnother
+        given = bool((reason or "").strip())
+        if move.reason_required and not given:
+            return ReasonRequired
+        if given and not move.reason_required:
+            return InvalidInput  # a reason where the action asks none
+        required = self.definition(case).states[move.target].documents_required
+        if docs and (role == APPLICANT or not docs <= required):
+            return InvalidInput  # staff tick what the next step requires, nothing else
+        if not required <= case.documents | docs:
+            return DocumentsMissing
+        if self.failing_guard(move, person, case, now):
+            return GuardFailed
+        return None
+
+    def claim(self, person: Person, case: CaseFacts, version: int) -> Outcome:
+        if not self.sees(person, case):
+            return Http404
+        if version != case.version:
+            return ConcurrentActionError
+        state = self.state(case)
+        if state.terminal or not self.holds(person, state.role, case):
+            return RoleNotAllowed
+        if case.assignee == person.user_id:
+            return ActionNotAllowed
+        if case.assignee is not None:
+            return AssignedToAnother
+        return None
+
+    def release(self, person: Person, case: CaseFacts, version: int) -> Outcome:
+        if not self.sees(person, case):
+            return Http404
+        if version != case.version:
+            return ConcurrentActionError
+        if self.state(case).terminal or case.assignee != person.user_id:
+            return ActionNotAllowed
+        return None
+
+    def visit(
+        self, person: Person, case: CaseFacts, version: int, visited_at: dt.datetime, now: Any
+    ) -> Outcome:
+        if visited_at > now:
+            return ValidationError
+        if not self.sees(person, case):
+            return Http404
+        if version != case.version:
+            return ConcurrentActionError
+        state = self.state(case)
+        if state.role != INSPECTOR:
+            return ActionNotAllowed
+        if not self.holds(person, INSPECTOR, case):
+            return RoleNotAllowed
+        if case.assignee not in (None, person.user_id):
+            return AssignedToAnother
+        return None
+
+    def note(self, person: Person, case: CaseFacts, text: str) -> Outcome:
+        if not text.strip():
+            return ReasonRequired
+        if not self.sees(person, case):
+            return Http404
+        if self.state(case).terminal:
+            return ActionNotAllowed
+        if not self.holds(person, FOLLOW_UP_OFFICER, case):
+            return RoleNotAllowed
+        return None
+
+    # --- what a success changes -------------------------------------------------------
+
+    def moved(self, person: Person, case: CaseFacts, code: str, docs: set[str]) -> Move:
+        move = self.definition(case).moves[(case.state, code)]
+        case.state = move.target
+        case.version += 1
+        case.assignee = None
+        case.documents |= docs
+        case.visited_here = False
+        if move.stamp == "prepared_by":
+            case.preparer, case.approver = person.user_id, None
+        elif move.stamp == "approved_by":
+            case.approver = person.user_id
+        return move
+
+    def visited(self, case: CaseFacts, visited_at: dt.datetime, violation: bool) -> None:
+        case.version += 1
+        case.visited_ever = case.visited_here = True
+        case.parcel.visits.append((visited_at, violation))
