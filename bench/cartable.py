@@ -73,7 +73,7 @@ FORWARD_ACTIONS = (
     "send_for_document_check",
     "confirm_documents",
     "supply_more_documents",
-    "extend_permit",
+    "prepare_extension",
 )
 
 

@@ -148,7 +148,7 @@ INQUIRY_WALKS: Walks = {
         (11, (INSTANT, "approve_response")),
     ),
     "rejected": (
-        (60, (*_REVIEWED, "reject")),
+        (60, (*_REVIEWED, "prepare_rejection", "confirm_rejection")),
         (40, (*_REVIEWED, "prepare_response", "reject")),
     ),
     "cancelled": (
@@ -158,16 +158,17 @@ INQUIRY_WALKS: Walks = {
     ),
 }  # fmt: skip
 _CHECKED = ("send_for_document_check", "confirm_documents", VISIT, "submit_visit_report")
+_EXTEND = ("prepare_extension", "approve_extension")
 PERMIT_EXTENSION_WALKS: Walks = {
     "extended": (
-        (75, (*_CHECKED, "extend_permit")),
+        (75, (*_CHECKED, *_EXTEND)),
         (15, ("send_for_document_check", "request_more_documents", "supply_more_documents",
-              *_CHECKED[1:], "extend_permit")),
-        (10, (*_CHECKED, "request_revisit", VISIT, "submit_visit_report", "extend_permit")),
+              *_CHECKED[1:], *_EXTEND)),
+        (10, (*_CHECKED, "request_revisit", VISIT, "submit_visit_report", *_EXTEND)),
     ),
     "rejected": (
-        (50, ("send_for_document_check", "reject")),
-        (50, (*_CHECKED, "reject")),
+        (50, ("send_for_document_check", "prepare_rejection", "confirm_rejection")),
+        (50, (*_CHECKED, "prepare_rejection", "confirm_rejection")),
     ),
     "withdrawn": (
         (60, ("withdraw",)),
@@ -410,7 +411,14 @@ def compile_walk(
         reasons = REASONS.get(token, GENERIC_REASONS) if action.reason_required else ()
         steps.append(
             Step(
-                token, current, target, tuple(action.roles), action.stamp, reasons, missing, checked
+                token,
+                current,
+                target,
+                tuple(action.roles),
+                stamp_of(action),
+                reasons,
+                missing,
+                checked,
             )
         )
         current = target
@@ -1417,6 +1425,14 @@ def print_summary(summary: dict[str, Any]) -> None:
 def years_argument(raw: str) -> range:
     first, _, last = raw.partition("-")
     return range(int(first), int(last or first) + 1)
+
+
+STAMP_EFFECTS = {"stamp_preparer": "prepared_by", "stamp_approver": "approved_by"}
+
+
+def stamp_of(action: Any) -> str:
+    """The maker-checker stamp an action's effects make ("" when none)."""
+    return next((STAMP_EFFECTS[e] for e in action.effects if e in STAMP_EFFECTS), "")
 
 
 def main() -> None:

@@ -3,6 +3,7 @@
 DATABASE_URL still decides the database, so the same suite runs on SQLite and PostgreSQL.
 """
 
+import importlib.util
 import os
 
 os.environ.setdefault("DEBUG", "0")
@@ -25,5 +26,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-# A test-only app that plugs an effect and outbox receivers into the spine's seams.
-INSTALLED_APPS = [*INSTALLED_APPS, "tests.seams"]  # noqa: F405
+# A test-only app that plugs an effect and outbox receivers into the spine's seams. It
+# lives in the repository's tests/ (on the path under pytest); the benchmarks, which use
+# these settings from a plain script, run without it.
+if importlib.util.find_spec("tests") is not None:
+    INSTALLED_APPS = [*INSTALLED_APPS, "tests.seams"]  # noqa: F405
