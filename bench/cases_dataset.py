@@ -149,7 +149,7 @@ INQUIRY_WALKS: Walks = {
     ),
     "rejected": (
         (60, (*_REVIEWED, "prepare_rejection", "confirm_rejection")),
-        (40, (*_REVIEWED, "prepare_response", "reject")),
+        (40, (*_REVIEWED, "prepare_response", "prepare_rejection", "confirm_rejection")),
     ),
     "cancelled": (
         (50, ("cancel",)),

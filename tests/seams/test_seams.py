@@ -247,3 +247,17 @@ def test_a_killed_worker_process_loses_nothing_and_sends_once(tmp_path: Path) ->
     assert message.delivered_at is not None
     assert sent.read_text().split() == ["sms:42"]
     assert message.attempts == 2
+
+
+def test_a_worker_without_the_receiver_leaves_the_message_pending(world: World) -> None:
+    open_seams_case(world)  # no receiver registered: nothing queued
+    assert not OutboxMessage.objects.exists()
+    plugins.register_receivers()
+    try:
+        publish("seams.external", "sms:7", {"file": "/nonexistent/never-written"})
+    finally:
+        plugins.unregister_receivers()  # this "worker" runs other code
+    assert deliver_due() == 0
+    message = OutboxMessage.objects.get(key="sms:7")
+    assert (message.attempts, message.delivered_at, message.failed_at) == (0, None, None)
+    assert "no outbox receiver" in message.last_error

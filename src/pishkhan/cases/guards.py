@@ -158,7 +158,7 @@ def recent_valid_visit(context: GuardContext) -> str | None:
         PARCEL_LATEST_VISIT,
         lambda: (
             VisitReport.objects.filter(parcel_id=parcel_id)
-            .order_by("-visited_at")
+            .order_by("-visited_at", "-pk")
             .values("visited_at", "violations_observed")
             .first()
         ),

@@ -27,9 +27,11 @@ from pishkhan.cases.errors import (
     WorkflowError,
 )
 from pishkhan.cases.guards import GuardContext, first_failure
-from pishkhan.cases.models import APPLICANT, Case, WorkflowAction
+from pishkhan.cases.models import APPLICANT, SYSTEM, Case, WorkflowAction
 from pishkhan.core import clock
-from pishkhan.offices.roles import OFFICE_ROLES, Role
+from pishkhan.offices.roles import OFFICE_ROLES, ROLE_SCOPE, Role, Scope
+
+CITY_ROLES = tuple(str(r) for r, scope in ROLE_SCOPE.items() if scope == Scope.CITY)
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,10 @@ def actor_role(principal: Principal, case: Case, action: WorkflowAction) -> str:
 
 
 def claim_refusal(principal: Principal, case: Case) -> WorkflowError | None:
+    """Staff claim a case of their cartable; a step waiting on the applicant or the
+    system is nobody's to claim."""
+    if case.acting_role in (APPLICANT, SYSTEM):
+        return RoleNotAllowed()
     if not case.is_open or not engine.holds_role_for(principal, case, case.acting_role):
         return RoleNotAllowed()
     if case.assignee_id == principal.user_id:
@@ -125,10 +131,21 @@ def note_refusal(principal: Principal, case: Case) -> WorkflowError | None:
     return None
 
 
+def works_on(principal: Principal, case: Case) -> bool:
+    """Staff of this case: an office role at its office, district staff of its district,
+    or a city role. A staff member who is the applicant of a case elsewhere sees that
+    case as any applicant does."""
+    return (
+        case.office_id in principal.office_ids(*OFFICE_ROLES)
+        or case.district_id in principal.district_ids(Role.DISTRICT_STAFF)
+        or principal.has_role(*CITY_ROLES)
+    )
+
+
 def visibility(principal: Principal, case: Case) -> Visibility:
     """Staff see the case whole; the applicant sees the office, the steps and the public
     events, not internal notes or which colleague held the case."""
-    staff = bool(principal.grants)
+    staff = works_on(principal, case)
     return Visibility(
         full_personal_data=case.office_id in principal.office_ids(*OFFICE_ROLES)
         or principal.citizen_id == case.applicant_id,
@@ -205,7 +222,7 @@ def case_permissions(
         can_release=release_refusal(principal, case) is None,
         can_record_visit=visit_refusal(principal, case) is None,
         can_add_note=note_refusal(principal, case) is None,
-        held_by_colleague=bool(principal.grants)
+        held_by_colleague=works_on(principal, case)
         and case.is_open
         and case.assignee_id not in (None, principal.user_id),
         sees=visibility(principal, case),

@@ -130,10 +130,12 @@ def nearing_q(
     role: str | None = None,
     overall: bool = True,
 ) -> Q:
-    """Open, running, not overdue, and close to the state's (or overall) deadline."""
+    """Open, running, not overdue, and close to the state's (or overall) deadline. With
+    `overall=False` (a cartable's tabs) only the state's deadline counts, both ways."""
     near = states.near_state_deadline(calendar, now, role)
-    if overall:
-        near |= states.near_overall_deadline(calendar, now)
+    if not overall:
+        return OPEN & RUNNING & near & ~state_overdue_q(now)
+    near |= states.near_overall_deadline(calendar, now)
     return OPEN & RUNNING & near & ~overdue_q(now)
 
 

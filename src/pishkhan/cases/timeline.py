@@ -97,11 +97,23 @@ class TimelineEntry:
     action_label: str
     from_label: str
     to_label: str
+    public_reason: bool = True
     details: tuple[str, ...] = ()
+
+    @property
+    def reason(self) -> str:
+        return self.event.reason if self.public_reason else ""
 
     @property
     def moved(self) -> bool:
         return self.event.from_state != self.event.to_state
+
+
+def reason_is_public(event: CaseEvent, states: dict[str, WorkflowState]) -> bool:
+    """The reasons an applicant reads: what they are asked for (a step waiting on them)
+    and the final decision; not the staff's send-backs or a rejection not yet confirmed."""
+    state = states.get(event.to_state)
+    return state is not None and (state.is_terminal or state.acting_role == APPLICANT)
 
 
 @dataclass
@@ -213,7 +225,9 @@ def case_page(case: Case, principal: Principal, user_id: int) -> CasePage:
     # one query for the case's own reports and the parcel's latest visit (instant answers)
     visits = Q(case_id=case.pk) | (Q(parcel_id=case.parcel_id) if case.parcel_id else Q(pk__in=[]))
     seen = list(
-        VisitReport.objects.filter(visits).select_related("inspector").order_by("-visited_at")
+        VisitReport.objects.filter(visits)
+        .select_related("inspector")
+        .order_by("-visited_at", "-pk")
     )
     reports = [r for r in seen if r.case_id == case.pk]
     parcel_visits = [r for r in seen if case.parcel_id and r.parcel_id == case.parcel_id]
@@ -281,6 +295,7 @@ def timeline_entries(
             action_label=event_label(event, labels),
             from_label=state_label(event.from_state) if event.from_state else "",
             to_label=state_label(event.to_state),
+            public_reason=names or reason_is_public(event, states),
             details=calendar_change_details(event)
             if event.action == EventType.CALENDAR_CHANGED
             else (),

@@ -491,9 +491,6 @@ def load_definition(source: str | Path | dict[str, Any], *, edited_by: str = "")
                 f"خدمت «{spec.service}» در فهرست خدمات نیست (unknown service).", "unknown_service"
             )
         )
-    catalog = catalog_problems(spec, service)
-    if catalog:
-        raise ValidationError(catalog)
     with transaction.atomic():
         active = (
             WorkflowDefinition.objects.select_for_update()
@@ -509,6 +506,11 @@ def load_definition(source: str | Path | dict[str, Any], *, edited_by: str = "")
             last_file = from_files.order_by("-version").first()
             if last_file is not None and last_file.checksum == spec.checksum:
                 return LoadResult(active, created=False)
+        # a new version must agree with the catalog (an unchanged one was checked when it
+        # was stored; a later catalog edit does not break the next deploy's reload)
+        catalog = catalog_problems(spec, service)
+        if catalog:
+            raise ValidationError(catalog)
         if active is not None:
             active.is_active = False
             active.save(update_fields=["is_active"])

@@ -377,10 +377,10 @@ class Planner:
             self._rejection(steps)
             return steps
         steps.append(Step("act", "maker", "prepare_response", gap=self._wait(14)))
-        if target == "rejected":
-            steps.append(
-                Step("act", "checker", "reject", self._reason("reject"), gap=self._wait(7))
-            )
+        if target == "rejected":  # the checker turns the answer into a rejection
+            reason = self._reason("reject")
+            steps.append(Step("act", "checker", "prepare_rejection", reason, gap=self._wait(7)))
+            steps.append(Step("act", "maker", "confirm_rejection", reason, gap=self._wait(7)))
         elif target == "response_issued":
             steps.append(Step("act", "checker", "approve_response", gap=self._wait(7)))
         return steps

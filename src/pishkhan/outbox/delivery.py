@@ -77,9 +77,10 @@ def backoff(attempts: int) -> dt.timedelta:
 
 
 def due(now: dt.datetime) -> Q:
-    """Pending, due, and not claimed by a live worker."""
+    """Pending, due, not claimed by a live worker, and not past its attempts (a message
+    that kills every worker that takes it stops being taken)."""
     unclaimed = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
-    return PENDING & Q(available_at__lte=now) & unclaimed
+    return PENDING & Q(available_at__lte=now, attempts__lt=MAX_ATTEMPTS) & unclaimed
 
 
 def has_due(now: dt.datetime | None = None) -> bool:
@@ -108,30 +109,51 @@ def claim(pk: int, now: dt.datetime) -> bool:
 
 
 def deliver_one(pk: int, *, worker: str = "", now: dt.datetime | None = None) -> bool:
+    """Claim, deliver and record one message. The receiver runs outside any transaction
+    (a webhook or an SMS gateway must not hold the database's write lock); it is
+    idempotent by the message key, so a crash before the delivery is recorded only means
+    it sees the message again."""
     moment = now or timezone.now()
     if not claim(pk, moment):
         return False
     message = OutboxMessage.objects.get(pk=pk)
+    receiver = receiver_named(message.receiver)
+    if receiver is None:
+        _unknown_receiver(message, moment)
+        return False
     attempt = DeliveryAttempt.objects.create(
         message=message, number=message.attempts, worker=worker[:64], started_at=moment
     )
-    receiver = receiver_named(message.receiver)
     try:
-        if receiver is None:
-            raise LookupError(f"no outbox receiver is registered as {message.receiver!r}")
-        with transaction.atomic():
-            receiver.function(message)
-            finished = timezone.now() if now is None else moment
-            OutboxMessage.objects.filter(pk=pk).update(
-                delivered_at=finished, claimed_until=None, last_error=""
-            )
-            DeliveryAttempt.objects.filter(pk=attempt.pk).update(
-                finished_at=finished, outcome=Outcome.DELIVERED
-            )
+        receiver.function(message)
     except Exception as error:
         _record_failure(message, attempt, error, moment)
         return False
+    finished = timezone.now() if now is None else moment
+    with transaction.atomic():
+        OutboxMessage.objects.filter(pk=pk).update(
+            delivered_at=finished, claimed_until=None, last_error=""
+        )
+        DeliveryAttempt.objects.filter(pk=attempt.pk).update(
+            finished_at=finished, outcome=Outcome.DELIVERED
+        )
     return True
+
+
+def _unknown_receiver(message: OutboxMessage, now: dt.datetime) -> None:
+    """A worker that does not know the receiver (another version of the code, a missing
+    app) leaves the message for one that does: no attempt is spent on it."""
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        attempts=F("attempts") - 1,
+        claimed_until=None,
+        available_at=now + FIRST_RETRY,
+        last_error=f"no outbox receiver is registered as {message.receiver!r} in this worker",
+    )
+    logger.error(
+        "outbox message %s: no receiver %r is registered in this worker; left pending",
+        message.pk,
+        message.receiver,
+    )
 
 
 def _record_failure(
@@ -140,7 +162,8 @@ def _record_failure(
     text = "".join(traceback.format_exception_only(type(error), error)).strip()
     text = text[:ERROR_MAX_LENGTH]
     gave_up = message.attempts >= MAX_ATTEMPTS
-    OutboxMessage.objects.filter(pk=message.pk).update(
+    # never over a delivery another worker made after this one's lease ran out
+    OutboxMessage.objects.filter(pk=message.pk, delivered_at__isnull=True).update(
         claimed_until=None,
         last_error=text,
         available_at=now + backoff(message.attempts),

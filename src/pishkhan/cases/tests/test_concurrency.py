@@ -167,7 +167,9 @@ def test_both_read_the_same_version_and_the_swap_decides(
     monkeypatch.setattr(engine, "compare_and_swap", swap_after_both_read)
     results = race(
         lambda: do_perform_action(maker, case.pk, "prepare_response", case.version),
-        lambda: do_perform_action(checker, case.pk, "reject", case.version, reason="خارج از طرح"),
+        lambda: do_perform_action(
+            checker, case.pk, "prepare_rejection", case.version, reason="خارج از طرح"
+        ),
     )
     winner, _ = one_winner(results)
     case.refresh_from_db()

@@ -161,15 +161,23 @@ def test_a_rejection_is_prepared_by_one_and_confirmed_by_another(world: World) -
         act(checker, case, "prepare_response")
 
 
-def test_a_prepared_response_is_rejected_only_by_someone_else(world: World) -> None:
+def test_a_prepared_response_is_turned_into_a_rejection_confirmed_by_another(
+    world: World,
+) -> None:
     maker, checker = world.a.district_staff
     case = walk_to(world, world.open_case(), "response_prepared")
     with pytest.raises(ReasonRequired):
-        act(checker, case, "reject")
+        act(checker, case, "prepare_rejection")
+    case = act(checker, case, "prepare_rejection", reason="ملک در طرح تعریض است")
+    assert (case.state, case.prepared_by_id, case.approved_by_id) == (
+        "rejection_prepared",
+        checker.pk,
+        None,
+    )
     with pytest.raises(GuardFailed, match="دو نفر"):
-        act(maker, case, "reject", reason="بازنگری")
-    case = act(checker, case, "reject", reason="ملک در طرح تعریض است")
-    assert (case.state, case.approved_by_id) == ("rejected", checker.pk)
+        act(checker, case, "confirm_rejection", reason="تأیید")
+    case = act(maker, case, "confirm_rejection", reason="ملک در طرح تعریض است")
+    assert (case.state, case.approved_by_id) == ("rejected", maker.pk)
 
 
 @pytest.mark.parametrize("state", ["registered", "awaiting_visit"])

@@ -15,6 +15,7 @@ from pishkhan.accounts.models import Citizen
 from pishkhan.cases.actions import (
     NewApplicant,
     do_add_follow_up_note,
+    do_claim_case,
     do_open_case,
     do_register_case,
 )
@@ -293,3 +294,36 @@ def test_the_page_and_an_api_shaped_call_refuse_alike(world: World) -> None:
     assert Case.objects.count() == 0
     with pytest.raises(ServiceNotContracted):
         open_notary(world)
+
+
+def test_nobody_claims_a_case_waiting_on_the_applicant(world: World) -> None:
+    case = open_notary(world)
+    case = act(world.a[Role.TECHNICAL_MANAGER], case, "request_documents", reason="سند ناخوانا")
+    page = client_for(world.citizen.user).get(f"/cases/{case.pk}/").context["page"]  # type: ignore[arg-type]
+    assert not page.can_claim
+    with pytest.raises(WorkflowError):
+        do_claim_case(world.citizen.user, case.pk, case.version)
+
+
+def test_a_staff_member_who_is_the_applicant_elsewhere_sees_it_as_an_applicant(
+    world: World,
+) -> None:
+    inspector_b = world.b[Role.INSPECTOR]
+    citizen = Citizen.objects.get(pk=world.citizen.pk)
+    Citizen.objects.filter(pk=citizen.pk).update(user=inspector_b)
+    case = open_notary(world)
+    do_add_follow_up_note(world.a[Role.FOLLOW_UP_OFFICER], case.pk, "یادداشت درونی دفتر")
+    html = client_for(inspector_b).get(f"/cases/{case.pk}/").content.decode()
+    assert "یادداشت درونی دفتر" not in html
+    assert world.a[Role.TECHNICAL_MANAGER].last_name not in html
+
+
+def test_the_applicant_reads_only_public_reasons(world: World) -> None:
+    case = walk_to(world, open_notary(world), "awaiting_visit")
+    case = act(world.a[Role.INSPECTOR], case, "return_to_registration", reason="نامه تاریخ ندارد")
+    case = act(
+        world.a[Role.TECHNICAL_MANAGER], case, "request_documents", reason="نامه تازه بیاورید"
+    )
+    html = client_for(world.citizen.user).get(f"/cases/{case.pk}/").content.decode()  # type: ignore[arg-type]
+    assert "نامه تاریخ ندارد" not in html  # a send-back between staff
+    assert "نامه تازه بیاورید" in html  # what they are asked for

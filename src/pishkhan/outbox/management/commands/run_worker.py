@@ -3,11 +3,12 @@
 Each round it (1) enqueues a delivery task when outbox messages are due — retries whose
 backoff has passed, and messages a killed worker had claimed, once their lease has
 expired — and (2) runs every ready task of the queue. Ctrl+C or SIGTERM stops it after
-the current task.
+the task in hand (the rest of the queue waits for the next worker).
 """
 
 from __future__ import annotations
 
+import logging
 import signal
 import threading
 from argparse import ArgumentParser
@@ -15,7 +16,7 @@ from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import OperationalError, close_old_connections
 from django.utils.crypto import get_random_string
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, DEFAULT_TASK_QUEUE_NAME
 from django_tasks_db.management.commands.db_worker import Worker
@@ -23,6 +24,8 @@ from django_tasks_db.models import DBTaskResult
 
 from pishkhan.outbox.delivery import has_due
 from pishkhan.outbox.tasks import deliver_outbox
+
+logger = logging.getLogger("pishkhan.outbox")
 
 
 class Command(BaseCommand):
@@ -34,9 +37,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, interval: float, once: bool, **options: Any) -> None:
         stop = threading.Event()
+        current: list[Worker] = []
 
         def shutdown(signum: int, frame: FrameType | None) -> None:
             stop.set()
+            for worker in current:  # finish the task in hand, take no other
+                worker.running = False
 
         signal.signal(signal.SIGINT, shutdown)
         signal.signal(signal.SIGTERM, shutdown)
@@ -44,8 +50,11 @@ class Command(BaseCommand):
         self.stdout.write(f"worker {worker_id} started (Ctrl+C to stop)")
         while not stop.is_set():
             close_old_connections()
-            sweep()
-            run_ready_tasks(worker_id, stop)
+            try:
+                sweep()
+                run_ready_tasks(worker_id, stop, current)
+            except OperationalError as error:  # SQLite busy, a dropped connection …
+                logger.warning("worker round failed, retrying: %s", error)
             if once:
                 break
             stop.wait(interval)
@@ -59,7 +68,7 @@ def sweep() -> None:
         deliver_outbox.enqueue()
 
 
-def run_ready_tasks(worker_id: str, stop: threading.Event) -> None:
+def run_ready_tasks(worker_id: str, stop: threading.Event, current: list[Worker]) -> None:
     worker = Worker(
         queue_names=[DEFAULT_TASK_QUEUE_NAME],
         interval=0,
@@ -71,5 +80,9 @@ def run_ready_tasks(worker_id: str, stop: threading.Event) -> None:
         excluded_queue_names=[],
     )
     worker.running = not stop.is_set()
-    if worker.running:
-        worker.run()
+    current[:] = [worker]
+    try:
+        if worker.running:
+            worker.run()
+    finally:
+        current.clear()
