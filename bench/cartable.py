@@ -74,6 +74,8 @@ FORWARD_ACTIONS = (
     "confirm_documents",
     "supply_more_documents",
     "prepare_extension",
+    "approve_extension",
+    "confirm_rejection",
 )
 
 
