@@ -12,9 +12,7 @@ next step requires) and the guards. `None` means the attempt must succeed.
 from __future__ import annotations
 
 import datetime as dt
-from collections import deque
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.core.exceptions import ValidationError
@@ -31,169 +29,23 @@ from pishkhan.cases.errors import (
     ReasonRequired,
     RoleNotAllowed,
 )
-from pishkhan.cases.workflow import definition_files, read_definition_file
+from pishkhan.testing.workflows import (
+    APPLICANT,
+    DISTRICT_STAFF,
+    INSPECTOR,
+    Definition,
+    Move,
+    State,
+)
 
 if TYPE_CHECKING:
-    from pishkhan.cases.tests.conftest import World
+    from pishkhan.testing.personas import City
 
 Outcome = type[Exception] | None
 
-APPLICANT = "applicant"
-INSPECTOR = "inspector"
-DISTRICT_STAFF = "district_staff"
 FOLLOW_UP_OFFICER = "follow_up_officer"
-# docs/workflow.md, "Guards": the default age of a visit an instant response may rely on.
-DEFAULT_MAX_VISIT_AGE_DAYS = 180
 # Actions the engine writes itself: their events keep the state.
 BOOKKEEPING = ("open", "claim", "release", "record_visit_report", "follow_up_note")
-
-
-# --- the definition files -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class State:
-    code: str
-    role: str
-    initial: bool
-    terminal: bool
-    documents_required: frozenset[str]
-
-
-@dataclass(frozen=True)
-class Move:
-    """One action out of one state: a definition's action with several from-states is
-    several moves."""
-
-    service: str
-    source: str
-    code: str
-    target: str
-    roles: tuple[str, ...]
-    guards: tuple[str, ...]
-    reason_required: bool
-    stamp: str  # "prepared_by", "approved_by" or "": the maker-checker effect it has
-
-    @property
-    def key(self) -> tuple[str, str, str]:
-        return (self.service, self.source, self.code)
-
-
-@dataclass(frozen=True)
-class Definition:
-    service: str
-    open_roles: tuple[str, ...]
-    documents: tuple[str, ...]
-    states: dict[str, State]
-    moves: dict[tuple[str, str], Move]
-    max_visit_age_days: int
-
-    @property
-    def initial(self) -> State:
-        return next(s for s in self.states.values() if s.initial)
-
-    def moves_from(self, state: str) -> list[Move]:
-        return [m for (source, _), m in self.moves.items() if source == state]
-
-    def has_visits(self) -> bool:
-        return any(s.role == INSPECTOR for s in self.states.values())
-
-
-def _as_list(value: Any) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    return (value,) if isinstance(value, str) else tuple(value)
-
-
-# The effects the oracle knows: the maker-checker stamps (docs/workflow.md).
-STAMPS = {"stamp_preparer": "prepared_by", "stamp_approver": "approved_by"}
-
-
-def stamp_of(effects: tuple[str, ...]) -> str:
-    unknown = [e for e in effects if e not in STAMPS]
-    assert not unknown, f"the oracle does not know the effects {unknown}: teach it"
-    return next((STAMPS[e] for e in effects), "")
-
-
-def read_definition(path: Path) -> Definition:
-    """A definition file as written (a file extending a base reads through it)."""
-    data = read_definition_file(path)
-    service = data["service"]
-    states = {
-        s["code"]: State(
-            code=s["code"],
-            role=s.get("role", ""),
-            initial=bool(s.get("initial")),
-            terminal=bool(s.get("terminal")),
-            documents_required=frozenset(s.get("documents_required", [])),
-        )
-        for s in data["states"]
-    }
-    moves: dict[tuple[str, str], Move] = {}
-    for a in data["actions"]:
-        for source in _as_list(a["from"]):
-            moves[(source, a["code"])] = Move(
-                service=service,
-                source=source,
-                code=a["code"],
-                target=a["to"],
-                roles=_as_list(a["roles"]),
-                guards=_as_list(a.get("guards")),
-                reason_required=bool(a.get("reason_required")),
-                stamp=stamp_of(_as_list(a.get("effects"))),
-            )
-    settings = data.get("settings") or {}
-    return Definition(
-        service=service,
-        open_roles=_as_list(data["open_roles"]),
-        documents=tuple(data["documents"]),
-        states=states,
-        moves=moves,
-        max_visit_age_days=int(
-            settings.get("instant_response_max_visit_age_days", DEFAULT_MAX_VISIT_AGE_DAYS)
-        ),
-    )
-
-
-def read_definitions() -> dict[str, Definition]:
-    definitions = [read_definition(p) for p in definition_files()]
-    return {d.service: d for d in definitions}
-
-
-# --- ways through a definition ------------------------------------------------------
-
-# A step of a plan: a move, or a visit report (None) in a state waiting for a visit.
-Step = Move | None
-PLANNABLE_GUARDS = {"before_visit", "visit_report_recorded", "approver_differs_from_preparer"}
-
-
-def plan(
-    definition: Definition, start: str, visited: bool, goal: str, want: bool | None
-) -> list[Step] | None:
-    """The shortest way from (`start`, visited?) to `goal` with the case visited (or not)
-    as `want` says, over the moves whose guards a walk can satisfy on the way; None when
-    there is none."""
-    frontier = deque([((start, visited), [])])
-    seen = {(start, visited)}
-    while frontier:
-        (state, was_visited), path = frontier.popleft()
-        if state == goal and want in (None, was_visited):
-            return path
-        steps: list[tuple[Step, tuple[str, bool]]] = []
-        if definition.states[state].role == INSPECTOR:
-            steps.append((None, (state, True)))
-        for move in definition.moves_from(state):
-            if not set(move.guards) <= PLANNABLE_GUARDS:
-                continue
-            if "before_visit" in move.guards and was_visited:
-                continue
-            visits = was_visited or "visit_report_recorded" in move.guards
-            steps.append((move, (move.target, visits)))
-        for step, node in steps:
-            if node not in seen:
-                seen.add(node)
-                frontier.append((node, [*path, step]))
-    return None
 
 
 # --- people and facts -----------------------------------------------------------------
@@ -251,7 +103,7 @@ class CaseFacts:
         return self.parcel.district_id
 
 
-def people_of(world: World) -> dict[str, Person]:
+def people_of(world: City) -> dict[str, Person]:
     """Everyone of the cases' test world, by name: "a.inspector", "b.district_staff.1"."""
     users = world.everyone()
     people: dict[str, Person] = {}

@@ -34,19 +34,12 @@ from django.urls import reverse
 from pishkhan.accounts.models import Citizen, User
 from pishkhan.cases.actions import do_open_case, do_perform_action
 from pishkhan.cases.models import Case, Channel
-from pishkhan.cases.tests.conftest import Side, World, build_world, record_visit
-from pishkhan.cases.tests.oracle import (
-    APPLICANT,
-    DISTRICT_STAFF,
-    Oracle,
-    Person,
-    people_of,
-    plan,
-    read_definitions,
-)
+from pishkhan.cases.tests.oracle import Oracle, Person, people_of
 from pishkhan.geo.models import Parcel
 from pishkhan.offices.roles import OFFICE_ROLES, Role
 from pishkhan.testing import authz
+from pishkhan.testing.personas import City, Side, build_city, record_visit
+from pishkhan.testing.workflows import APPLICANT, DISTRICT_STAFF, plan, read_definitions
 
 SERVICE = "inquiry_notary"
 ORACLE = Oracle(read_definitions())
@@ -87,7 +80,7 @@ class Spot:
 
 @dataclass
 class Journey:
-    world: World
+    world: City
     people: dict[str, Person]
     spots: list[Spot]
 
@@ -107,7 +100,7 @@ def snapshot(pk: int) -> tuple[Any, ...]:
 # --- the cases, one per state, through the real actions -------------------------------
 
 
-def actor(world: World, side: Side, case: Case, roles: tuple[str, ...]) -> User:
+def actor(world: City, side: Side, case: Case, roles: tuple[str, ...]) -> User:
     """Who of the office (or of the parcel's district, or the applicant) takes a step."""
     for role in roles:
         if role == APPLICANT:
@@ -122,7 +115,7 @@ def actor(world: World, side: Side, case: Case, roles: tuple[str, ...]) -> User:
     raise AssertionError(f"nobody of the office takes a step for {roles}")
 
 
-def case_in(world: World, state: str, side: Side, parcel: Parcel, applicant: Citizen) -> Case:
+def case_in(world: City, state: str, side: Side, parcel: Parcel, applicant: Citizen) -> Case:
     """A case of `side`'s office on `parcel`, walked through the real actions to `state`."""
     documents = sorted(JOURNEY.initial.documents_required)
     case = do_open_case(
@@ -155,7 +148,7 @@ def case_in(world: World, state: str, side: Side, parcel: Parcel, applicant: Cit
 
 
 def build_journey() -> Journey:
-    world = build_world()
+    world = build_city()
     sides = {"a": world.a, "b": world.b}
     applicants = {"citizen": world.citizen, "other_citizen": world.other_citizen}
     spots = []

@@ -68,29 +68,31 @@ from pishkhan.cases.errors import (
     WorkflowError,
 )
 from pishkhan.cases.models import Case, CaseEvent, Channel, VisitReport
-from pishkhan.cases.tests.conftest import World, build_world, make_parcel
 from pishkhan.cases.tests.oracle import (
-    APPLICANT,
     BOOKKEEPING,
-    DISTRICT_STAFF,
-    INSPECTOR,
     CaseFacts,
-    Definition,
-    Move,
     Oracle,
     Outcome,
     ParcelFacts,
     Person,
-    Step,
     people_of,
-    plan,
-    read_definitions,
 )
 from pishkhan.cases.workflow import definition_files
 from pishkhan.core import clock
 from pishkhan.geo.models import ConditionKind, LandUse, Parcel, ParcelCondition
 from pishkhan.offices.models import Office
 from pishkhan.offices.roles import Role
+from pishkhan.testing.personas import City, build_city
+from pishkhan.testing.workflows import (
+    APPLICANT,
+    DISTRICT_STAFF,
+    INSPECTOR,
+    Definition,
+    Move,
+    Step,
+    plan,
+    read_definitions,
+)
 
 DEFINITIONS = read_definitions()
 ORACLE = Oracle(DEFINITIONS)
@@ -135,7 +137,7 @@ def name_of(outcome: Outcome) -> str:
 class Driver:
     """Makes attempts through the real actions and holds each to the oracle."""
 
-    def __init__(self, world: World) -> None:
+    def __init__(self, world: City) -> None:
         self.world = world
         self.users = world.everyone()
         self.people = people_of(world)
@@ -470,7 +472,7 @@ class Walker:
         self.reverse_roles = cross_district  # who of a move's roles acts: first or last
         # Refusals that do not depend on where the parcel lies are tried in one walk.
         self.every_refusal = not cross_district
-        self.shared_parcel = make_parcel(self.district)
+        self.shared_parcel = self.world.builder.parcel(self.district)
         self.states_refused: set[tuple[str, str]] = set()
         self.helpers: dict[int, CaseFacts] = {}  # parcel -> a case that visits it
         self.people = list(driver.people.values())
@@ -531,7 +533,7 @@ class Walker:
             own_parcel = next((t for t in todo if PARCEL_GUARDS & set(t[1].guards)), None)
             if own_parcel:
                 todo.remove(own_parcel)
-                parcel = make_parcel(self.district)
+                parcel = self.world.builder.parcel(self.district)
                 self.go(self.new_case(definition.service, parcel), *own_parcel)
                 continue
             ways = [
@@ -705,7 +707,7 @@ class Walker:
 def test_every_action_of_every_definition_does_exactly_what_the_files_say(
     cross_district: bool,
 ) -> None:
-    driver = Driver(build_world())
+    driver = Driver(build_city())
     walker = Walker(driver, cross_district)
     for definition in DEFINITIONS.values():
         walker.walk(definition)
@@ -749,7 +751,7 @@ def test_the_walk_plans_around_guards_it_cannot_satisfy_on_the_way() -> None:
 
 
 class CaseMachine(RuleBasedStateMachine):
-    world: World
+    world: City
     parcels: list[Parcel]
     # What the machine took over all its examples, printed (not asserted: the
     # deterministic walk above is what proves coverage).
@@ -950,9 +952,9 @@ class CaseMachine(RuleBasedStateMachine):
 
 @pytest.mark.django_db
 def test_random_actions_by_random_people_keep_every_invariant() -> None:
-    world = build_world()
+    world = build_city()
     CaseMachine.world = world
-    CaseMachine.parcels = [world.a.parcel, world.b.parcel, make_parcel(world.b.district)]
+    CaseMachine.parcels = [world.a.parcel, world.b.parcel, world.builder.parcel(world.b.district)]
     CaseMachine.reached = set()
     run_state_machine_as_test(
         CaseMachine,
