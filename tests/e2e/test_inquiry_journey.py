@@ -13,12 +13,11 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from pishkhan.cases.models import Case
-from pishkhan.cases.tests.conftest import load_definitions
 from pishkhan.catalog.models import ServiceType
-from pishkhan.conftest import TEST_PASSWORD, CityBuilder
 from pishkhan.core.digits import to_persian_digits
 from pishkhan.core.jalali import format_jalali_date
 from pishkhan.offices.roles import Role
+from pishkhan.testing.personas import TEST_PASSWORD, Builder
 
 SHOTS = Path("/tmp")  # noqa: S108 - screenshots a person looks at after a run
 PERSIAN_DATETIME = re.compile(r"[۰-۹]{4}/[۰-۹]{2}/[۰-۹]{2} [۰-۹]{2}:[۰-۹]{2}")
@@ -56,8 +55,8 @@ def test_a_notary_inquiry_travels_through_every_cartable(
     live_server: object, transactional_db: None, browser: Browser
 ) -> None:
     # given an office with a contract for the notary inquiry, its people and a parcel
-    load_definitions()
-    city = CityBuilder()
+    city = Builder()
+    city.workflow_services()
     district = city.district(5, "منطقه پنج")
     office = city.office(district, name="دفتر پیشخوان نقش جهان")
     city.contract(office, [ServiceType.objects.get(code="inquiry_notary")])

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, Response, expect
 
-from pishkhan.conftest import TEST_PASSWORD, CityBuilder
 from pishkhan.offices.roles import Role
+from pishkhan.testing.personas import TEST_PASSWORD, Builder
 
 # A fixed, well-known path so a person can look at the page after a run.
 SCREENSHOT = Path("/tmp/pishkhan-home.png")  # noqa: S108
@@ -27,7 +27,7 @@ def test_it_signs_a_technical_manager_in_to_a_persian_home_page(
     live_server: object, transactional_db: None, page: Page
 ) -> None:
     # given a technical manager of an office whose licence ended on 15 Aban 1402
-    city = CityBuilder()
+    city = Builder()
     office = city.office(
         city.district(3, "منطقه سه"),
         name="دفتر پیشخوان چهارباغ",

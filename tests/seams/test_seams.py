@@ -21,12 +21,12 @@ from django.utils import timezone
 from pishkhan.cases.actions import do_open_case, do_perform_action
 from pishkhan.cases.errors import WorkflowError
 from pishkhan.cases.models import Case, Channel
-from pishkhan.cases.tests.conftest import World, make_contract
 from pishkhan.cases.workflow import load_definition
 from pishkhan.catalog.models import ServiceCategory, ServiceType
 from pishkhan.offices.roles import Role
 from pishkhan.outbox.delivery import deliver_due, publish
 from pishkhan.outbox.models import DeliveryAttempt, OutboxMessage, Outcome
+from pishkhan.testing.personas import City
 from tests.seams import plugins
 from tests.seams.models import Delivery, EffectRow
 
@@ -62,20 +62,20 @@ def receivers() -> Iterator[None]:
     plugins.unregister_receivers()
 
 
-def open_seams_case(world: World) -> Case:
+def open_seams_case(world: City) -> Case:
     service = ServiceType.objects.create(
         code="seams_service", name="خدمت آزمایشی پیامدها",
         category=ServiceCategory.INQUIRY, requires_parcel=False,
     )  # fmt: skip
     load_definition(SEAMS)
-    make_contract(world.a.office, (service.code,))
+    world.builder.contract(world.a.office, [service])
     return do_open_case(
         world.a[Role.TECHNICAL_MANAGER], service, world.citizen, None, world.a.office,
         Channel.IN_PERSON, [],
     )  # fmt: skip
 
 
-def act(world: World, case: Case, code: str) -> Case:
+def act(world: City, case: Case, code: str) -> Case:
     return do_perform_action(world.a[Role.TECHNICAL_MANAGER], case.pk, code, case.version)
 
 
@@ -83,7 +83,7 @@ def entry_exists(case: Case) -> bool:
     return EffectRow.objects.filter(case_id=case.pk).exists()
 
 
-def test_an_effect_row_exists_exactly_while_the_case_is_in_its_state(world: World) -> None:
+def test_an_effect_row_exists_exactly_while_the_case_is_in_its_state(world: City) -> None:
     case = open_seams_case(world)
     assert not entry_exists(case)
     # a later effect fails: the whole action rolls back, the first effect's row too
@@ -110,7 +110,7 @@ def test_a_definition_naming_an_unregistered_effect_is_refused() -> None:
 
 
 def test_every_event_is_queued_in_its_own_transaction_and_delivered_once(
-    world: World, receivers: None
+    world: City, receivers: None
 ) -> None:
     case = open_seams_case(world)
     case = act(world, case, "approve")
@@ -126,7 +126,7 @@ def test_every_event_is_queued_in_its_own_transaction_and_delivered_once(
 
 
 def test_a_failing_receiver_is_retried_with_backoff_and_logged(
-    world: World, receivers: None, monkeypatch: pytest.MonkeyPatch
+    world: City, receivers: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     open_seams_case(world)
     message = OutboxMessage.objects.get(receiver="seams.record_delivery")
@@ -156,7 +156,7 @@ def test_a_failing_receiver_is_retried_with_backoff_and_logged(
 
 
 def test_a_worker_that_dies_mid_delivery_leaves_the_message_for_the_next_one(
-    world: World, receivers: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    world: City, receivers: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """In process: the receiver's external effect happened, then the worker died
     (a BaseException that no handler catches) before recording the delivery."""
@@ -195,7 +195,7 @@ def test_a_worker_that_dies_mid_delivery_leaves_the_message_for_the_next_one(
     ]
 
 
-def test_the_worker_command_delivers_what_is_queued(world: World, receivers: None) -> None:
+def test_the_worker_command_delivers_what_is_queued(world: City, receivers: None) -> None:
     open_seams_case(world)
     call_command("run_worker", "--once", verbosity=0)
     assert list(Delivery.objects.values_list("action", flat=True)) == ["open"]
@@ -249,7 +249,7 @@ def test_a_killed_worker_process_loses_nothing_and_sends_once(tmp_path: Path) ->
     assert message.attempts == 2
 
 
-def test_a_worker_without_the_receiver_leaves_the_message_pending(world: World) -> None:
+def test_a_worker_without_the_receiver_leaves_the_message_pending(world: City) -> None:
     open_seams_case(world)  # no receiver registered: nothing queued
     assert not OutboxMessage.objects.exists()
     plugins.register_receivers()

@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pishkhan.accounts.backends import pishkhan_apps, role_permissions
-from pishkhan.conftest import ActionsBuilder
 from pishkhan.offices.actions import do_assign_role
 from pishkhan.offices.models import Office, StaffMember
 from pishkhan.offices.roles import Role
+from pishkhan.testing.personas import Builder
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def signed_in(staff: StaffMember) -> Client:
     return client
 
 
-def city_role(actions_builder: ActionsBuilder, role: str, **dates: dt.date) -> StaffMember:
+def city_role(actions_builder: Builder, role: str, **dates: dt.date) -> StaffMember:
     staff = actions_builder.staff()
     starts_on = dates.get("starts_on", timezone.localdate())
     do_assign_role(None, staff, role, starts_on=starts_on, ends_on=dates.get("ends_on"))
@@ -33,7 +33,7 @@ def city_role(actions_builder: ActionsBuilder, role: str, **dates: dt.date) -> S
     return staff
 
 
-def test_giving_a_city_role_opens_the_admin_site(actions_builder: ActionsBuilder) -> None:
+def test_giving_a_city_role_opens_the_admin_site(actions_builder: Builder) -> None:
     supervisor = city_role(actions_builder, Role.SUPERVISOR)
     assert supervisor.user.is_staff
     response = signed_in(supervisor).get(reverse("admin:index"))
@@ -42,7 +42,7 @@ def test_giving_a_city_role_opens_the_admin_site(actions_builder: ActionsBuilder
 
 
 def test_a_supervisor_views_offices_but_cannot_add_or_change_them(
-    actions_builder: ActionsBuilder,
+    actions_builder: Builder,
 ) -> None:
     # given an office and a supervisor
     office = actions_builder.office()
@@ -59,7 +59,7 @@ def test_a_supervisor_views_offices_but_cannot_add_or_change_them(
     assert Office.objects.get(pk=office.pk).name == before
 
 
-def test_a_supervisor_drafts_office_contracts(actions_builder: ActionsBuilder) -> None:
+def test_a_supervisor_drafts_office_contracts(actions_builder: Builder) -> None:
     client = signed_in(city_role(actions_builder, Role.SUPERVISOR))
     assert client.get(reverse("admin:offices_officecontract_add")).status_code == 200
     assert client.get(reverse("admin:offices_employmentcontract_add")).status_code == 200
@@ -67,7 +67,7 @@ def test_a_supervisor_drafts_office_contracts(actions_builder: ActionsBuilder) -
 
 
 def test_an_administrator_manages_master_data_without_being_superuser(
-    actions_builder: ActionsBuilder,
+    actions_builder: Builder,
 ) -> None:
     administrator = city_role(actions_builder, Role.ADMINISTRATOR)
     assert not administrator.user.is_superuser
@@ -76,7 +76,7 @@ def test_an_administrator_manages_master_data_without_being_superuser(
         assert client.get(reverse(f"admin:{name}")).status_code == 200, name
 
 
-def test_a_role_no_longer_in_force_grants_nothing(actions_builder: ActionsBuilder) -> None:
+def test_a_role_no_longer_in_force_grants_nothing(actions_builder: Builder) -> None:
     today = timezone.localdate()
     former = city_role(
         actions_builder,
@@ -87,7 +87,7 @@ def test_a_role_no_longer_in_force_grants_nothing(actions_builder: ActionsBuilde
     assert signed_in(former).get(reverse("admin:offices_office_changelist")).status_code == 403
 
 
-def test_office_staff_have_no_admin_site(actions_builder: ActionsBuilder) -> None:
+def test_office_staff_have_no_admin_site(actions_builder: Builder) -> None:
     office = actions_builder.office()
     staff = actions_builder.staff()
     do_assign_role(
@@ -99,7 +99,7 @@ def test_office_staff_have_no_admin_site(actions_builder: ActionsBuilder) -> Non
 
 
 def test_an_administrator_may_change_every_model_of_every_pishkhan_app(
-    actions_builder: ActionsBuilder,
+    actions_builder: Builder,
 ) -> None:
     # the project's apps come from the app registry, so a new app is covered too
     own = [config for config in apps.get_app_configs() if config.name.startswith("pishkhan.")]

@@ -9,8 +9,8 @@ from django.conf import settings
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from pishkhan.conftest import TEST_PASSWORD, CityBuilder
 from pishkhan.offices.roles import Role
+from pishkhan.testing.personas import TEST_PASSWORD, Builder
 
 LOGIN = reverse("accounts:login")
 ADMIN_LOGIN = reverse("admin:login")
@@ -30,7 +30,7 @@ def fail(client: Client, username: str, times: int, url: str = LOGIN) -> int:
 
 
 @pytest.fixture
-def maryam(city_builder: CityBuilder) -> str:
+def maryam(city_builder: Builder) -> str:
     city_builder.staff(Role.SUPERVISOR, username="maryam")
     return "maryam"
 
@@ -50,7 +50,7 @@ def test_too_many_failures_lock_that_name_at_that_address_in_persian(maryam: str
 
 
 def test_the_same_person_elsewhere_and_others_here_still_sign_in(
-    maryam: str, city_builder: CityBuilder
+    maryam: str, city_builder: Builder
 ) -> None:
     city_builder.staff(Role.SUPERVISOR, username="reza")
     fail(from_address("203.0.113.7"), maryam, LIMIT)
@@ -71,7 +71,7 @@ def test_the_same_person_elsewhere_and_others_here_still_sign_in(
 
 
 def test_persian_digits_do_not_make_a_national_id_another_name(
-    city_builder: CityBuilder,
+    city_builder: Builder,
 ) -> None:
     city_builder.citizen(national_id="0076229645")
     client = from_address("203.0.113.9")
@@ -160,7 +160,7 @@ def test_a_success_at_the_address_does_not_clear_the_other_names_failures(
 
 
 def test_colleagues_sharing_an_address_who_sign_in_clear_their_own_failures(
-    city_builder: CityBuilder,
+    city_builder: Builder,
 ) -> None:
     # an office behind one address: each typo followed by a success is forgotten
     office = from_address("198.51.100.20")

@@ -16,9 +16,9 @@ from django.test import Client
 from django.urls import include, path, reverse
 
 from pishkhan.accounts.access import role_required
-from pishkhan.conftest import CityBuilder
 from pishkhan.core.middleware import CONTENT_SECURITY_POLICY
 from pishkhan.offices.roles import Role
+from pishkhan.testing.personas import Builder
 
 
 @role_required(Role.SUPERVISOR, Role.ADMINISTRATOR)
@@ -40,7 +40,7 @@ with_test_pages = pytest.mark.urls(__name__)
 
 
 def test_it_sends_the_policy_and_no_store_on_signed_in_pages(
-    client: Client, city_builder: CityBuilder
+    client: Client, city_builder: Builder
 ) -> None:
     client.force_login(city_builder.staff(Role.SUPERVISOR).user)
 
@@ -60,7 +60,7 @@ def test_it_sends_the_policy_on_the_login_page(client: Client, db: None) -> None
 
 
 def test_it_has_no_inline_script_or_style_in_its_pages(
-    client: Client, city_builder: CityBuilder
+    client: Client, city_builder: Builder
 ) -> None:
     office = city_builder.office(city_builder.district(1))
     staff = city_builder.staff(Role.TECHNICAL_MANAGER, office=office)
@@ -86,9 +86,7 @@ def test_it_serves_the_font_and_htmx_from_our_own_static_files(client: Client, d
 
 
 @with_test_pages
-def test_it_refuses_a_page_to_other_roles_in_persian(
-    client: Client, city_builder: CityBuilder
-) -> None:
+def test_it_refuses_a_page_to_other_roles_in_persian(client: Client, city_builder: Builder) -> None:
     # given a technical manager, not a supervisor
     office = city_builder.office(city_builder.district(1))
     client.force_login(city_builder.staff(Role.TECHNICAL_MANAGER, office=office).user)
@@ -106,7 +104,7 @@ def test_it_refuses_a_page_to_other_roles_in_persian(
 
 
 @with_test_pages
-def test_it_opens_a_role_page_to_that_role(client: Client, city_builder: CityBuilder) -> None:
+def test_it_opens_a_role_page_to_that_role(client: Client, city_builder: Builder) -> None:
     client.force_login(city_builder.staff(Role.ADMINISTRATOR).user)
 
     response = client.get("/test/supervisors-only/")
@@ -116,7 +114,7 @@ def test_it_opens_a_role_page_to_that_role(client: Client, city_builder: CityBui
 
 @with_test_pages
 def test_it_refuses_a_role_page_to_a_role_that_has_ended(
-    client: Client, city_builder: CityBuilder
+    client: Client, city_builder: Builder
 ) -> None:
     staff = city_builder.staff(Role.INSPECTOR, office=city_builder.office(city_builder.district(1)))
     city_builder.grant(staff, Role.SUPERVISOR, ends_on=city_builder.today - dt.timedelta(days=1))

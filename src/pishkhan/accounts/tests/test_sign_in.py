@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.test import Client
 from django.urls import reverse
 
-from pishkhan.conftest import TEST_PASSWORD, CityBuilder
 from pishkhan.offices.roles import Role
+from pishkhan.testing.personas import TEST_PASSWORD, Builder
 
 LOGIN = reverse("accounts:login")
 LOGOUT = reverse("accounts:logout")
@@ -25,7 +25,7 @@ def test_it_shows_a_persian_login_page(client: Client, db: None) -> None:
 
 
 def test_it_signs_a_staff_member_in_and_sends_them_home(
-    client: Client, city_builder: CityBuilder
+    client: Client, city_builder: Builder
 ) -> None:
     # given a technical manager of an office
     office = city_builder.office(city_builder.district(1))
@@ -41,7 +41,7 @@ def test_it_signs_a_staff_member_in_and_sends_them_home(
 
 
 def test_it_refuses_a_wrong_password_with_a_persian_error(
-    client: Client, city_builder: CityBuilder
+    client: Client, city_builder: Builder
 ) -> None:
     city_builder.staff(Role.SUPERVISOR, username="ali")
 
@@ -61,7 +61,7 @@ def test_it_asks_for_missing_fields_in_persian(client: Client, db: None) -> None
 
 
 def test_it_accepts_a_national_id_typed_in_persian_digits(
-    client: Client, city_builder: CityBuilder
+    client: Client, city_builder: Builder
 ) -> None:
     # given a citizen whose user name is their national ID
     citizen = city_builder.citizen(national_id="0076229645")
@@ -76,7 +76,7 @@ def test_it_accepts_a_national_id_typed_in_persian_digits(
 
 
 def test_it_accepts_a_user_name_with_arabic_indic_digits(
-    client: Client, city_builder: CityBuilder
+    client: Client, city_builder: Builder
 ) -> None:
     city_builder.staff(Role.INSPECTOR, office=city_builder.office(city_builder.district(2)),
                        username="inspector42")  # fmt: skip
@@ -87,7 +87,7 @@ def test_it_accepts_a_user_name_with_arabic_indic_digits(
 
 
 def test_it_sends_a_signed_in_person_from_the_login_page_home(
-    client: Client, city_builder: CityBuilder
+    client: Client, city_builder: Builder
 ) -> None:
     client.force_login(city_builder.staff(Role.SUPERVISOR).user)
 
@@ -97,7 +97,7 @@ def test_it_sends_a_signed_in_person_from_the_login_page_home(
     assert response["Location"] == HOME
 
 
-def test_it_signs_out_on_post(client: Client, city_builder: CityBuilder) -> None:
+def test_it_signs_out_on_post(client: Client, city_builder: Builder) -> None:
     client.force_login(city_builder.staff(Role.SUPERVISOR).user)
 
     response = client.post(LOGOUT)
@@ -107,7 +107,7 @@ def test_it_signs_out_on_post(client: Client, city_builder: CityBuilder) -> None
     assert "_auth_user_id" not in client.session
 
 
-def test_it_does_not_sign_out_on_get(client: Client, city_builder: CityBuilder) -> None:
+def test_it_does_not_sign_out_on_get(client: Client, city_builder: Builder) -> None:
     # given a signed-in person
     client.force_login(city_builder.staff(Role.SUPERVISOR).user)
 
@@ -119,7 +119,7 @@ def test_it_does_not_sign_out_on_get(client: Client, city_builder: CityBuilder) 
     assert "_auth_user_id" in client.session
 
 
-def test_it_has_a_sign_out_form_that_posts(client: Client, city_builder: CityBuilder) -> None:
+def test_it_has_a_sign_out_form_that_posts(client: Client, city_builder: Builder) -> None:
     client.force_login(city_builder.staff(Role.SUPERVISOR).user)
 
     html = client.get(HOME).content.decode()
@@ -134,9 +134,7 @@ def test_it_sends_an_anonymous_visitor_to_the_login_page(client: Client, db: Non
     assert response["Location"] == f"{LOGIN}?next=/"
 
 
-def test_it_returns_to_the_asked_page_after_sign_in(
-    client: Client, city_builder: CityBuilder
-) -> None:
+def test_it_returns_to_the_asked_page_after_sign_in(client: Client, city_builder: Builder) -> None:
     city_builder.staff(Role.SUPERVISOR, username="nazer")
 
     response = client.post(
@@ -148,7 +146,7 @@ def test_it_returns_to_the_asked_page_after_sign_in(
 
 
 def test_it_does_not_follow_a_next_url_to_another_site(
-    client: Client, city_builder: CityBuilder
+    client: Client, city_builder: Builder
 ) -> None:
     city_builder.staff(Role.SUPERVISOR, username="nazer2")
 

@@ -21,10 +21,10 @@ from pishkhan.cases.actions import (
 )
 from pishkhan.cases.errors import RoleNotAllowed, WorkflowError
 from pishkhan.cases.models import Case, CaseEvent, VisitReport
-from pishkhan.cases.tests.conftest import World, act, walk_to
 from pishkhan.cases.workflow import DEFINITIONS_DIR, read_definition_file
 from pishkhan.geo.models import LandUse
 from pishkhan.offices.roles import Role
+from pishkhan.testing.personas import City, act, walk_to
 
 NOTARY = read_definition_file(DEFINITIONS_DIR / "inquiry_notary.json")
 
@@ -42,7 +42,7 @@ def snapshot(case: Case) -> tuple[Any, ...]:
     )
 
 
-def reach(world: World, state: str) -> Case:
+def reach(world: City, state: str) -> Case:
     """A fresh notary case of office A in `state`."""
     case = world.open_case()
     if state == "awaiting_documents":
@@ -78,7 +78,7 @@ def every_write(user: User, case: Case) -> list[Any]:
 # --- visibility -----------------------------------------------------------------------
 
 
-def test_each_role_sees_its_scope(world: World) -> None:
+def test_each_role_sees_its_scope(world: City) -> None:
     case_a, case_b = world.open_case(side=world.a), world.open_case(side=world.b)
     mine = world.open_case(side=world.b, applicant=world.other_citizen)
     expected = {
@@ -100,7 +100,7 @@ def test_each_role_sees_its_scope(world: World) -> None:
         assert set(cases_visible_to(people[name])) == cases, name
 
 
-def test_nobody_signed_out_or_inactive_sees_anything(world: World) -> None:
+def test_nobody_signed_out_or_inactive_sees_anything(world: City) -> None:
     case = world.open_case()
     assert not cases_visible_to(AnonymousUser()).exists()
     tm = world.a[Role.TECHNICAL_MANAGER]
@@ -110,10 +110,10 @@ def test_nobody_signed_out_or_inactive_sees_anything(world: World) -> None:
         access_case_by_id(tm, case.pk)
 
 
-def test_district_staff_follow_the_parcel_not_the_office(world: World) -> None:
+def test_district_staff_follow_the_parcel_not_the_office(world: City) -> None:
     from pishkhan.cases.actions import do_open_case
     from pishkhan.cases.models import Channel
-    from pishkhan.cases.tests.conftest import INQUIRY_DOCUMENTS
+    from pishkhan.testing.personas import INQUIRY_DOCUMENTS
 
     # office A registers an inquiry about a parcel in district B
     case = do_open_case(
@@ -133,7 +133,7 @@ def test_district_staff_follow_the_parcel_not_the_office(world: World) -> None:
 
 
 @pytest.mark.parametrize("bad_id", ["abc", None, "", "1; DROP TABLE", -1, 10**12])
-def test_a_malformed_or_missing_id_is_a_404(world: World, bad_id: Any) -> None:
+def test_a_malformed_or_missing_id_is_a_404(world: City, bad_id: Any) -> None:
     with pytest.raises(Http404):
         access_case_by_id(world.supervisor, bad_id)
 
@@ -155,7 +155,7 @@ FOREIGN = [
     "state", ["registered", "awaiting_visit", "plan_review", "district_review", "response_prepared"]
 )
 def test_every_role_of_another_office_or_district_gets_404_and_changes_nothing(
-    world: World, state: str
+    world: City, state: str
 ) -> None:
     case = reach(world, state)
     before = snapshot(case)
@@ -173,7 +173,7 @@ def test_every_role_of_another_office_or_district_gets_404_and_changes_nothing(
 @pytest.mark.parametrize(
     "state", ["registered", "awaiting_visit", "district_review", "response_prepared"]
 )
-def test_supervisors_and_administrators_see_but_cannot_act(world: World, state: str) -> None:
+def test_supervisors_and_administrators_see_but_cannot_act(world: City, state: str) -> None:
     case = reach(world, state)
     before = snapshot(case)
     for user in (world.supervisor, world.administrator):
@@ -188,7 +188,7 @@ def test_supervisors_and_administrators_see_but_cannot_act(world: World, state: 
 
 
 def allowed(name: str, roles: list[str]) -> bool:
-    """Is the person called `name` (see World.everyone) one the action's roles name, for a
+    """Is the person called `name` (see City.everyone) one the action's roles name, for a
     case of office A in district A by `citizen`?"""
     if name == "citizen":
         return "applicant" in roles
@@ -207,9 +207,7 @@ ACTIONS = [
 @pytest.mark.parametrize(
     ("code", "source", "roles"), ACTIONS, ids=[f"{c}@{s}" for c, s, _ in ACTIONS]
 )
-def test_every_wrong_role_is_refused(
-    world: World, code: str, source: str, roles: list[str]
-) -> None:
+def test_every_wrong_role_is_refused(world: City, code: str, source: str, roles: list[str]) -> None:
     case = reach(world, source)
     before = snapshot(case)
     wrong = {n: u for n, u in world.everyone().items() if not allowed(n, roles)}

@@ -13,7 +13,6 @@ from django.urls import reverse
 
 from pishkhan.accounts.models import User
 from pishkhan.cases.models import Holiday, WorkflowDefinition
-from pishkhan.cases.tests.conftest import World, act
 from pishkhan.cases.workflow import (
     DEFINITIONS_DIR,
     definition_to_dict,
@@ -22,6 +21,7 @@ from pishkhan.cases.workflow import (
 )
 from pishkhan.catalog.models import ServiceCategory, ServiceType
 from pishkhan.core.jalali import from_jalali
+from pishkhan.testing.personas import City, act
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def change_url(definition: WorkflowDefinition) -> str:
     return reverse("admin:cases_workflowdefinition_change", args=[definition.pk])
 
 
-def active(world: World, service: str = "inquiry_notary") -> WorkflowDefinition:
+def active(world: City, service: str = "inquiry_notary") -> WorkflowDefinition:
     return world.services[service].workflow_definitions.get(is_active=True)
 
 
@@ -49,7 +49,7 @@ def state_labels(document: dict[str, Any], code: str, label: str) -> list[dict[s
     return [{**s, "label": label} if s["code"] == code else s for s in document["states"]]
 
 
-def test_the_change_page_shows_states_actions_and_the_document(world: World) -> None:
+def test_the_change_page_shows_states_actions_and_the_document(world: City) -> None:
     page = signed_in(world.administrator).get(change_url(active(world)))
     assert page.status_code == 200
     html = page.content.decode()
@@ -61,7 +61,7 @@ def test_the_change_page_shows_states_actions_and_the_document(world: World) -> 
 
 
 def test_saving_an_edit_publishes_the_next_version_and_open_cases_keep_theirs(
-    world: World,
+    world: City,
 ) -> None:
     case = world.open_case()
     v1 = active(world)
@@ -84,7 +84,7 @@ def test_saving_an_edit_publishes_the_next_version_and_open_cases_keep_theirs(
     assert world.open_case().definition_id == v2.pk
 
 
-def test_saving_the_document_unchanged_makes_no_version(world: World) -> None:
+def test_saving_the_document_unchanged_makes_no_version(world: City) -> None:
     v1 = active(world)
     response = signed_in(world.administrator).post(
         change_url(v1), {"document": edited(v1)}, follow=True
@@ -101,7 +101,7 @@ def test_saving_the_document_unchanged_makes_no_version(world: World) -> None:
     ],
 )
 def test_unreadable_documents_are_refused_in_persian(
-    world: World, document: str, message: str
+    world: City, document: str, message: str
 ) -> None:
     v1 = active(world)
     response = signed_in(world.administrator).post(change_url(v1), {"document": document})
@@ -110,7 +110,7 @@ def test_unreadable_documents_are_refused_in_persian(
     assert WorkflowDefinition.objects.filter(service_type=v1.service_type).count() == 1
 
 
-def test_a_broken_graph_is_refused_with_every_problem(world: World) -> None:
+def test_a_broken_graph_is_refused_with_every_problem(world: City) -> None:
     v1 = active(world)
     document = definition_to_dict(v1)
     # drop every action into the response states: they become unreachable dead ends
@@ -124,7 +124,7 @@ def test_a_broken_graph_is_refused_with_every_problem(world: World) -> None:
     assert active(world).pk == v1.pk
 
 
-def test_a_definition_cannot_move_to_another_service(world: World) -> None:
+def test_a_definition_cannot_move_to_another_service(world: City) -> None:
     v1 = active(world)
     response = signed_in(world.administrator).post(
         change_url(v1), {"document": edited(v1, service="inquiry_bank")}
@@ -133,7 +133,7 @@ def test_a_definition_cannot_move_to_another_service(world: World) -> None:
     assert active(world, "inquiry_bank").version == 1
 
 
-def test_an_old_version_is_view_only(world: World) -> None:
+def test_an_old_version_is_view_only(world: City) -> None:
     v1 = active(world)
     load_definition({**definition_to_dict(v1), "sla_hours": 99})
     client = signed_in(world.administrator)
@@ -145,14 +145,14 @@ def test_an_old_version_is_view_only(world: World) -> None:
     assert not WorkflowDefinition.objects.filter(sla_hours=77).exists()
 
 
-def test_a_definition_is_never_deleted(world: World) -> None:
+def test_a_definition_is_never_deleted(world: City) -> None:
     v1 = active(world)
     url = reverse("admin:cases_workflowdefinition_delete", args=[v1.pk])
     assert signed_in(world.administrator).post(url, {"post": "yes"}).status_code == 403
     assert WorkflowDefinition.objects.filter(pk=v1.pk).exists()
 
 
-def test_the_supervision_unit_may_read_definitions_but_not_edit_them(world: World) -> None:
+def test_the_supervision_unit_may_read_definitions_but_not_edit_them(world: City) -> None:
     v1 = active(world)
     client = signed_in(world.supervisor)
     assert client.get(change_url(v1)).status_code == 200
@@ -160,7 +160,7 @@ def test_the_supervision_unit_may_read_definitions_but_not_edit_them(world: Worl
     assert active(world).pk == v1.pk
 
 
-def test_a_new_service_gets_its_first_definition_from_the_add_page(world: World) -> None:
+def test_a_new_service_gets_its_first_definition_from_the_add_page(world: City) -> None:
     service = ServiceType.objects.create(
         code="excavation_permit", name="مجوز حفاری", category=ServiceCategory.PERMIT
     )
@@ -180,7 +180,7 @@ def test_a_new_service_gets_its_first_definition_from_the_add_page(world: World)
     assert (created.version, created.is_active, created.title) == (1, True, "مجوز حفاری")
 
 
-def test_an_admin_edit_stands_until_the_file_itself_changes(world: World, tmp_path: Path) -> None:
+def test_an_admin_edit_stands_until_the_file_itself_changes(world: City, tmp_path: Path) -> None:
     path = tmp_path / "inquiry_notary.json"
     document = read_definition_file(DEFINITIONS_DIR / "inquiry_notary.json")
     path.write_text(json.dumps(document, ensure_ascii=False), "utf-8")
@@ -198,7 +198,7 @@ def test_an_admin_edit_stands_until_the_file_itself_changes(world: World, tmp_pa
     assert (active(world).sla_hours, active(world).version) == (50, 3)
 
 
-def test_holidays_are_entered_and_listed_in_jalali(world: World) -> None:
+def test_holidays_are_entered_and_listed_in_jalali(world: City) -> None:
     client = signed_in(world.administrator)
     add = reverse("admin:cases_holiday_add")
     form = client.get(add).content.decode()
@@ -220,7 +220,7 @@ def test_holidays_are_entered_and_listed_in_jalali(world: World) -> None:
     ("raw", "message"),
     [("1405/13/01", "این تاریخ شمسی وجود ندارد"), ("28 Azar", "سال/ماه/روز شمسی")],
 )
-def test_a_wrong_jalali_date_is_refused_in_persian(world: World, raw: str, message: str) -> None:
+def test_a_wrong_jalali_date_is_refused_in_persian(world: City, raw: str, message: str) -> None:
     response = signed_in(world.administrator).post(
         reverse("admin:cases_holiday_add"), {"date": raw, "title": "تعطیل"}
     )

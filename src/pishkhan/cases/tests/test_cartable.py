@@ -14,9 +14,10 @@ from django.utils import timezone
 
 from pishkhan.cases.actions import do_claim_case
 from pishkhan.cases.models import Case, CaseEvent
-from pishkhan.cases.tests.conftest import World, act, client_for, listed, make_citizen, walk_to
+from pishkhan.cases.tests.conftest import listed
 from pishkhan.core.jalali import format_jalali_date
 from pishkhan.offices.roles import Role
+from pishkhan.testing.personas import City, act, client_for, walk_to
 
 URL = "/cases/cartable/"
 
@@ -27,11 +28,11 @@ def set_due(case: Case, due_at: dt.datetime | None) -> None:
 
 
 @pytest.fixture
-def tm(world: World) -> Client:
+def tm(world: City) -> Client:
     return client_for(world.a[Role.TECHNICAL_MANAGER])
 
 
-def test_it_lists_only_the_roles_cases_in_the_users_office(world: World, tm: Client) -> None:
+def test_it_lists_only_the_roles_cases_in_the_users_office(world: City, tm: Client) -> None:
     mine = [world.open_case(), world.open_case()]
     world.open_case(side=world.b)  # another office
     moved = act(world.a[Role.TECHNICAL_MANAGER], world.open_case(), "refer_to_inspector")
@@ -50,21 +51,21 @@ def test_cases_leads_to_the_cartable_keeping_the_filters(tm: Client) -> None:
     assert response["Location"] == f"{URL}?tab=pool"
 
 
-def test_the_inspector_sees_the_referred_case(world: World) -> None:
+def test_the_inspector_sees_the_referred_case(world: City) -> None:
     case = act(world.a[Role.TECHNICAL_MANAGER], world.open_case(), "refer_to_inspector")
     response = client_for(world.a[Role.INSPECTOR]).get(URL)
     assert listed(response) == {case.tracking_code}
     assert response.context["page"].rows[0].state_label != "awaiting_visit"  # a Persian label
 
 
-def test_district_staff_see_their_districts_cases_only(world: World) -> None:
+def test_district_staff_see_their_districts_cases_only(world: City) -> None:
     here = walk_to(world, world.open_case(), "district_review")
     walk_to(world, world.open_case(side=world.b), "district_review", side=world.b)
     response = client_for(world.a.district_staff[0]).get(URL)
     assert listed(response) == {here.tracking_code}
 
 
-def test_tabs_and_their_counts(world: World, tm: Client) -> None:
+def test_tabs_and_their_counts(world: City, tm: Client) -> None:
     user = world.a[Role.TECHNICAL_MANAGER]
     claimed, pool, near, late = (world.open_case() for _ in range(4))
     tm.post(reverse("cases:claim", args=[claimed.pk]), {"version": claimed.version})
@@ -85,9 +86,9 @@ def test_tabs_and_their_counts(world: World, tm: Client) -> None:
     assert Case.objects.get(pk=claimed.pk).assignee == user
 
 
-def test_filters(world: World, tm: Client) -> None:
+def test_filters(world: City, tm: Client) -> None:
     notary = world.open_case()
-    other = make_citizen()
+    other = world.builder.citizen()
     bank = world.open_case("inquiry_bank", applicant=other)
     old = world.open_case()
     Case.objects.filter(pk=old.pk).update(opened_at=timezone.now() - dt.timedelta(days=40))
@@ -128,7 +129,7 @@ def test_filters(world: World, tm: Client) -> None:
     ],
 )
 def test_bad_filter_input_shows_a_persian_error(
-    world: World, tm: Client, params: dict[str, str], message: str
+    world: City, tm: Client, params: dict[str, str], message: str
 ) -> None:
     world.open_case()
     # a national ID is searched by POST only (it never goes into a URL)
@@ -137,7 +138,7 @@ def test_bad_filter_input_shows_a_persian_error(
     assert message in response.content.decode()
 
 
-def test_paging(world: World, tm: Client) -> None:
+def test_paging(world: City, tm: Client) -> None:
     cases = [world.open_case() for _ in range(27)]
     first = tm.get(URL)
     assert len(first.context["page"].rows) == 25
@@ -150,7 +151,7 @@ def test_paging(world: World, tm: Client) -> None:
     assert shown == {c.tracking_code for c in cases}
 
 
-def test_claim_then_release(world: World, tm: Client) -> None:
+def test_claim_then_release(world: City, tm: Client) -> None:
     user = world.a[Role.TECHNICAL_MANAGER]
     case = world.open_case()
     response = tm.post(reverse("cases:claim", args=[case.pk]), {"version": case.version})
@@ -167,7 +168,7 @@ def test_claim_then_release(world: World, tm: Client) -> None:
     assert actions == ["open", "claim", "release"]
 
 
-def test_a_stale_version_loses_with_409_and_a_persian_message(world: World, tm: Client) -> None:
+def test_a_stale_version_loses_with_409_and_a_persian_message(world: City, tm: Client) -> None:
     case = world.open_case()
     colleague = client_for(world.a[Role.TECHNICAL_MANAGER])
     assert colleague.post(reverse("cases:claim", args=[case.pk]), {"version": 1}).status_code == 302
@@ -177,7 +178,7 @@ def test_a_stale_version_loses_with_409_and_a_persian_message(world: World, tm: 
     assert Case.objects.get(pk=case.pk).version == 2
 
 
-def test_claiming_a_case_in_hand_of_a_colleague_is_refused(world: World) -> None:
+def test_claiming_a_case_in_hand_of_a_colleague_is_refused(world: City) -> None:
     case = world.open_case()
     first = client_for(world.a[Role.TECHNICAL_MANAGER])
     first.post(reverse("cases:claim", args=[case.pk]), {"version": 1})
@@ -189,7 +190,7 @@ def test_claiming_a_case_in_hand_of_a_colleague_is_refused(world: World) -> None
 
 @pytest.mark.parametrize("name", ["cases:claim", "cases:release"])
 def test_a_case_of_another_office_is_a_404_and_nothing_changes(
-    world: World, tm: Client, name: str
+    world: City, tm: Client, name: str
 ) -> None:
     foreign = world.open_case(side=world.b)
     if name == "cases:release":
@@ -206,7 +207,7 @@ def test_a_case_of_another_office_is_a_404_and_nothing_changes(
 
 
 @pytest.mark.parametrize("name", ["cases:claim", "cases:release"])
-def test_get_on_a_write_url_is_a_405(world: World, tm: Client, name: str) -> None:
+def test_get_on_a_write_url_is_a_405(world: City, tm: Client, name: str) -> None:
     case = world.open_case()
     assert tm.get(reverse(name, args=[case.pk])).status_code == 405
 
@@ -217,13 +218,13 @@ def test_anonymous_goes_to_sign_in(db: None) -> None:
     assert reverse("accounts:login") in response["Location"]
 
 
-def test_roles_without_a_cartable_get_a_persian_403(world: World) -> None:
+def test_roles_without_a_cartable_get_a_persian_403(world: City) -> None:
     response = client_for(world.a[Role.OFFICE_MANAGER]).get(URL)
     assert response.status_code == 403
     assert "نقش شما" in response.content.decode()
 
 
-def test_a_supervisor_gets_the_read_only_overview(world: World) -> None:
+def test_a_supervisor_gets_the_read_only_overview(world: City) -> None:
     world.open_case()
     world.open_case(side=world.b)
     response = client_for(world.supervisor).get(URL)
@@ -234,7 +235,7 @@ def test_a_supervisor_gets_the_read_only_overview(world: World) -> None:
     assert "برداشتن" not in body
 
 
-def test_a_follow_up_officer_views_office_cartables_without_claiming(world: World) -> None:
+def test_a_follow_up_officer_views_office_cartables_without_claiming(world: City) -> None:
     case = world.open_case()
     response = client_for(world.a[Role.FOLLOW_UP_OFFICER]).get(URL)
     assert listed(response) == {case.tracking_code}
@@ -246,7 +247,7 @@ def test_a_follow_up_officer_views_office_cartables_without_claiming(world: Worl
     assert "برداشتن" not in response.content.decode()
 
 
-def test_dates_are_jalali_in_persian_digits(world: World, tm: Client) -> None:
+def test_dates_are_jalali_in_persian_digits(world: City, tm: Client) -> None:
     case = world.open_case()
     body = tm.get(URL).content.decode()
     assert format_jalali_date(case.opened_at) in body
@@ -260,7 +261,7 @@ def queries_for(client: Client, params: dict[str, str] | None = None) -> int:
     return len(captured)
 
 
-def test_the_query_count_does_not_grow_with_cases_or_page_size(world: World, tm: Client) -> None:
+def test_the_query_count_does_not_grow_with_cases_or_page_size(world: City, tm: Client) -> None:
     for _ in range(3):
         world.open_case()
     few = queries_for(tm)

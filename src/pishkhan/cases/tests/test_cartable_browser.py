@@ -10,9 +10,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from pishkhan.cases.models import Case
-from pishkhan.cases.tests.conftest import build_world
-from pishkhan.conftest import TEST_PASSWORD
 from pishkhan.offices.roles import Role
+from pishkhan.testing.personas import TEST_PASSWORD, build_city
 
 SCREENSHOT = Path("/tmp/pishkhan-cartable.png")  # noqa: S108
 
@@ -22,7 +21,7 @@ def test_a_technical_manager_claims_a_case_from_the_cartable(
     live_server: object, transactional_db: None, page: Page
 ) -> None:
     # given an office with a few registered cases, one overdue and one near its deadline
-    world = build_world()
+    world = build_city()
     manager = world.a[Role.TECHNICAL_MANAGER]
     manager.set_password(TEST_PASSWORD)
     manager.save(update_fields=["password"])

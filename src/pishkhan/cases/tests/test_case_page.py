@@ -12,11 +12,11 @@ from django.urls import reverse
 from pishkhan.accounts.models import User
 from pishkhan.cases.actions import do_claim_case, do_release_case
 from pishkhan.cases.models import Case, CaseEvent, VisitReport
-from pishkhan.cases.tests.conftest import World, act, client_for, record_visit, walk_to
 from pishkhan.core.digits import to_persian_digits
 from pishkhan.core.jalali import format_jalali_datetime
 from pishkhan.geo.models import ConditionKind, ParcelCondition
 from pishkhan.offices.roles import Role
+from pishkhan.testing.personas import City, act, client_for, record_visit, walk_to
 
 
 def detail_url(case: Case) -> str:
@@ -40,7 +40,7 @@ def action_codes(response: object) -> list[str]:
 # --- what the page shows ----------------------------------------------------------------
 
 
-def test_it_shows_the_case_in_persian_right_to_left(world: World) -> None:
+def test_it_shows_the_case_in_persian_right_to_left(world: City) -> None:
     case = world.open_case()
     ParcelCondition.objects.create(
         parcel=world.a.parcel,
@@ -62,7 +62,7 @@ def test_it_shows_the_case_in_persian_right_to_left(world: World) -> None:
 
 
 def test_office_staff_see_the_full_national_id_and_district_staff_a_masked_one(
-    world: World,
+    world: City,
 ) -> None:
     case = world.open_case()
     full = to_persian_digits(world.citizen.national_id)
@@ -73,7 +73,7 @@ def test_office_staff_see_the_full_national_id_and_district_staff_a_masked_one(
     assert to_persian_digits(world.citizen.national_id[-4:]) in district_view
 
 
-def test_the_timeline_and_stints_name_every_step(world: World) -> None:
+def test_the_timeline_and_stints_name_every_step(world: City) -> None:
     case = walk_to(world, world.open_case(), "response_issued")
     response = client_for(world.a.district_staff[0]).get(detail_url(case))
     page = response.context["page"]
@@ -102,7 +102,7 @@ def test_the_timeline_and_stints_name_every_step(world: World) -> None:
     assert page.actions == []
 
 
-def test_its_query_count_does_not_grow_with_the_events(world: World) -> None:
+def test_its_query_count_does_not_grow_with_the_events(world: City) -> None:
     tm = world.a[Role.TECHNICAL_MANAGER]
     few, many = world.open_case(), world.open_case()
     for case, cycles in ((few, 1), (many, 7)):
@@ -124,7 +124,7 @@ def test_its_query_count_does_not_grow_with_the_events(world: World) -> None:
     assert counts[0] == 12, counts
 
 
-def test_supervisors_read_but_have_no_actions(world: World) -> None:
+def test_supervisors_read_but_have_no_actions(world: City) -> None:
     case = world.open_case()
     supervisor = world.supervisor
     response = client_for(supervisor).get(detail_url(case))
@@ -137,7 +137,7 @@ def test_supervisors_read_but_have_no_actions(world: World) -> None:
     assert snapshot(case) == before
 
 
-def test_each_role_sees_only_its_actions(world: World) -> None:
+def test_each_role_sees_only_its_actions(world: City) -> None:
     case = world.open_case()
     tm = client_for(world.a[Role.TECHNICAL_MANAGER]).get(detail_url(case))
     assert set(action_codes(tm)) == {
@@ -155,7 +155,7 @@ def test_each_role_sees_only_its_actions(world: World) -> None:
 # --- acting through the page ------------------------------------------------------------
 
 
-def test_the_whole_journey_through_the_pages(world: World) -> None:
+def test_the_whole_journey_through_the_pages(world: City) -> None:
     side = world.a
     case = world.open_case()
     maker, checker = side.district_staff
@@ -204,7 +204,7 @@ def test_the_whole_journey_through_the_pages(world: World) -> None:
     assert "پاسخ صادر شد" in final.content.decode()
 
 
-def test_a_successful_action_says_so_in_persian(world: World) -> None:
+def test_a_successful_action_says_so_in_persian(world: City) -> None:
     case = world.open_case()
     client = client_for(world.a[Role.TECHNICAL_MANAGER])
     response = client.post(
@@ -228,7 +228,7 @@ def test_a_successful_action_says_so_in_persian(world: World) -> None:
     ],
 )
 def test_reasoned_actions_need_their_reason(
-    world: World, state: str, code: str, role: str, reason: str
+    world: City, state: str, code: str, role: str, reason: str
 ) -> None:
     case = walk_to(world, world.open_case(), state)
     maker, checker = world.a.district_staff
@@ -245,7 +245,7 @@ def test_reasoned_actions_need_their_reason(
     assert CaseEvent.objects.get(case=case, seq=case.version).reason == reason
 
 
-def test_documents_supplied_through_the_page(world: World) -> None:
+def test_documents_supplied_through_the_page(world: City) -> None:
     tm = world.a[Role.TECHNICAL_MANAGER]
     case = world.open_case()
     case = act(tm, case, "request_documents", reason="سند ناخوانا")
@@ -267,7 +267,7 @@ def test_documents_supplied_through_the_page(world: World) -> None:
     ],
 )
 def test_a_wrong_role_is_refused_and_nothing_changes(
-    world: World, state: str, code: str, wrong: str
+    world: City, state: str, code: str, wrong: str
 ) -> None:
     case = walk_to(world, world.open_case(), state)
     before = snapshot(case)
@@ -277,7 +277,7 @@ def test_a_wrong_role_is_refused_and_nothing_changes(
     assert snapshot(case) == before
 
 
-def test_the_preparer_cannot_approve_their_own_response(world: World) -> None:
+def test_the_preparer_cannot_approve_their_own_response(world: City) -> None:
     case = walk_to(world, world.open_case(), "response_prepared")
     before = snapshot(case)
     response = post_action(world.a.district_staff[0], case, "approve_response")
@@ -285,7 +285,7 @@ def test_the_preparer_cannot_approve_their_own_response(world: World) -> None:
     assert snapshot(case) == before
 
 
-def test_a_stale_version_is_a_conflict_and_nothing_changes(world: World) -> None:
+def test_a_stale_version_is_a_conflict_and_nothing_changes(world: City) -> None:
     case = world.open_case()
     tm = world.a[Role.TECHNICAL_MANAGER]
     stale_version = case.version
@@ -300,7 +300,7 @@ def test_a_stale_version_is_a_conflict_and_nothing_changes(world: World) -> None
     assert snapshot(case) == before
 
 
-def test_a_missing_version_is_refused(world: World) -> None:
+def test_a_missing_version_is_refused(world: City) -> None:
     case = world.open_case()
     before = snapshot(case)
     response = client_for(world.a[Role.TECHNICAL_MANAGER]).post(
@@ -310,7 +310,7 @@ def test_a_missing_version_is_refused(world: World) -> None:
     assert snapshot(case) == before
 
 
-def test_a_bad_visit_report_is_shown_again_with_persian_errors(world: World) -> None:
+def test_a_bad_visit_report_is_shown_again_with_persian_errors(world: City) -> None:
     case = walk_to(world, world.open_case(), "awaiting_visit")
     before = snapshot(case)
     response = client_for(world.a[Role.INSPECTOR]).post(
@@ -326,7 +326,7 @@ def test_a_bad_visit_report_is_shown_again_with_persian_errors(world: World) -> 
     assert not VisitReport.objects.filter(case=case).exists()
 
 
-def test_only_an_inspector_records_a_visit(world: World) -> None:
+def test_only_an_inspector_records_a_visit(world: City) -> None:
     case = walk_to(world, world.open_case(), "awaiting_visit")
     before = snapshot(case)
     response = client_for(world.a[Role.PLAN_REVIEWER]).post(
@@ -339,7 +339,7 @@ def test_only_an_inspector_records_a_visit(world: World) -> None:
 
 
 @pytest.mark.parametrize("name", ["cases:act", "cases:visit"])
-def test_post_only_urls_answer_get_with_405(world: World, name: str) -> None:
+def test_post_only_urls_answer_get_with_405(world: City, name: str) -> None:
     case = world.open_case()
     before = snapshot(case)
     response = client_for(world.a[Role.TECHNICAL_MANAGER]).get(reverse(name, args=[case.pk]))
@@ -347,7 +347,7 @@ def test_post_only_urls_answer_get_with_405(world: World, name: str) -> None:
     assert snapshot(case) == before
 
 
-def test_a_post_without_csrf_is_forbidden(world: World) -> None:
+def test_a_post_without_csrf_is_forbidden(world: City) -> None:
     case = world.open_case()
     before = snapshot(case)
     client = Client(enforce_csrf_checks=True)
@@ -360,14 +360,14 @@ def test_a_post_without_csrf_is_forbidden(world: World) -> None:
     assert snapshot(case) == before
 
 
-def test_anonymous_visitors_are_sent_to_sign_in(world: World) -> None:
+def test_anonymous_visitors_are_sent_to_sign_in(world: City) -> None:
     case = world.open_case()
     response = Client().get(detail_url(case))
     assert response.status_code == 302
     assert "login" in response["Location"]
 
 
-def test_record_visit_helper_still_matches_the_page(world: World) -> None:
+def test_record_visit_helper_still_matches_the_page(world: City) -> None:
     # The conftest's helper and the page produce the same kind of report.
     case = walk_to(world, world.open_case(), "awaiting_visit")
     case = record_visit(world.a[Role.INSPECTOR], case)

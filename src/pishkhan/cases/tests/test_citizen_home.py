@@ -8,9 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from pishkhan.accounts.models import User
-from pishkhan.cases.tests.conftest import World, act
 from pishkhan.core.digits import to_persian_digits
 from pishkhan.offices.roles import Role
+from pishkhan.testing.personas import City, act
 
 
 def home_of(user: User | None) -> tuple[str, int]:
@@ -23,7 +23,7 @@ def home_of(user: User | None) -> tuple[str, int]:
     return response.content.decode(), len(queries)
 
 
-def test_a_citizen_sees_their_requests_and_what_waits_on_them(world: World) -> None:
+def test_a_citizen_sees_their_requests_and_what_waits_on_them(world: City) -> None:
     waiting = world.open_case()
     sent = act(world.a[Role.TECHNICAL_MANAGER], world.open_case(), "refer_to_inspector")
     asked = act(
@@ -44,7 +44,7 @@ def test_a_citizen_sees_their_requests_and_what_waits_on_them(world: World) -> N
     assert html.count("منتظر اقدام شما") == 1  # only the case asking for documents
 
 
-def test_the_requests_cost_the_same_queries_for_one_or_many(world: World) -> None:
+def test_the_requests_cost_the_same_queries_for_one_or_many(world: City) -> None:
     world.open_case()
     _, one = home_of(world.citizen.user)
     for _ in range(6):
@@ -53,6 +53,6 @@ def test_the_requests_cost_the_same_queries_for_one_or_many(world: World) -> Non
     assert one == many
 
 
-def test_a_citizen_without_requests_is_told_how_to_make_one(world: World) -> None:
+def test_a_citizen_without_requests_is_told_how_to_make_one(world: City) -> None:
     html, _ = home_of(world.other_citizen.user)
     assert "هنوز درخواستی به نام شما ثبت نشده است" in html

@@ -21,8 +21,8 @@ from pishkhan.cases import engine
 from pishkhan.cases.actions import do_claim_case, do_perform_action
 from pishkhan.cases.errors import ConcurrentActionError
 from pishkhan.cases.models import Case, CaseEvent
-from pishkhan.cases.tests.conftest import World, act, build_world, walk_to
 from pishkhan.offices.roles import Role
+from pishkhan.testing.personas import City, act, build_city, walk_to
 
 CONFLICT = "این پرونده هم‌زمان توسط کاربر دیگری تغییر کرده است؛ صفحه را دوباره بارگذاری کنید."
 
@@ -59,12 +59,12 @@ def one_winner(results: list[Any]) -> tuple[Case, ConcurrentActionError]:
 
 
 @pytest.fixture
-def race_world(transactional_db: None, tmp_path: Path) -> Iterator[World]:
+def race_world(transactional_db: None, tmp_path: Path) -> Iterator[City]:
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         with file_database(tmp_path / "race.sqlite3"):
-            yield build_world()
+            yield build_city()
     else:
-        yield build_world()
+        yield build_city()
 
 
 class file_database:
@@ -96,15 +96,13 @@ class file_database:
         connection.connection = self.keeper
 
 
-def test_two_checkers_approving_at_once_issue_one_response(race_world: World) -> None:
+def test_two_checkers_approving_at_once_issue_one_response(race_world: City) -> None:
     world = race_world
     maker, checker = world.a.district_staff
     case = walk_to(world, world.open_case(), "district_review")
     case = act(maker, case, "prepare_response")
     # a third district staff member, so two different people can approve at once
-    from pishkhan.cases.tests.conftest import make_staff
-
-    other = make_staff(Role.DISTRICT_STAFF, district=world.a.district)
+    other = world.builder.staff(Role.DISTRICT_STAFF, district=world.a.district).user
     version = case.version
     results = race(
         lambda: do_perform_action(checker, case.pk, "approve_response", version),
@@ -118,7 +116,7 @@ def test_two_checkers_approving_at_once_issue_one_response(race_world: World) ->
     assert CaseEvent.objects.filter(case=case, action="approve_response").count() == 1
 
 
-def test_a_double_click_moves_the_case_once(race_world: World) -> None:
+def test_a_double_click_moves_the_case_once(race_world: City) -> None:
     world = race_world
     tm = world.a[Role.TECHNICAL_MANAGER]
     case = world.open_case()
@@ -130,11 +128,9 @@ def test_a_double_click_moves_the_case_once(race_world: World) -> None:
     assert CaseEvent.objects.filter(case=case).count() == 2
 
 
-def test_two_inspectors_claiming_at_once_one_gets_it(race_world: World) -> None:
+def test_two_inspectors_claiming_at_once_one_gets_it(race_world: City) -> None:
     world = race_world
-    from pishkhan.cases.tests.conftest import make_staff
-
-    second = make_staff(Role.INSPECTOR, office=world.a.office)
+    second = world.builder.staff(Role.INSPECTOR, office=world.a.office).user
     case = walk_to(world, world.open_case(), "awaiting_visit")
     results = race(
         lambda: do_claim_case(world.a[Role.INSPECTOR], case.pk, case.version),
@@ -152,7 +148,7 @@ def test_two_inspectors_claiming_at_once_one_gets_it(race_world: World) -> None:
     "swap itself is covered on SQLite by test_a_change_between_read_and_swap_loses.",
 )
 def test_both_read_the_same_version_and_the_swap_decides(
-    race_world: World, monkeypatch: pytest.MonkeyPatch
+    race_world: City, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     world = race_world
     maker, checker = world.a.district_staff
@@ -177,9 +173,7 @@ def test_both_read_the_same_version_and_the_swap_decides(
     assert CaseEvent.objects.filter(case=case).count() == case.version
 
 
-def test_a_change_between_read_and_swap_loses(
-    world: World, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_change_between_read_and_swap_loses(world: City, monkeypatch: pytest.MonkeyPatch) -> None:
     """Deterministic, single thread, both backends: someone else's change lands after this
     action read the case and before it swapped."""
     tm = world.a[Role.TECHNICAL_MANAGER]
@@ -199,7 +193,7 @@ def test_a_change_between_read_and_swap_loses(
     assert CaseEvent.objects.filter(case=case).count() == 1
 
 
-def test_a_stale_version_is_refused(world: World) -> None:
+def test_a_stale_version_is_refused(world: City) -> None:
     tm = world.a[Role.TECHNICAL_MANAGER]
     case = world.open_case()
     stale = case.version

@@ -32,10 +32,11 @@ from pishkhan.cases.holidays import (
     withdraw_holiday,
 )
 from pishkhan.cases.models import Case, CaseEvent, Holiday
-from pishkhan.cases.tests.conftest import WEDNESDAY, Clock, World, act, at, build_world
+from pishkhan.cases.tests.conftest import WEDNESDAY, Clock, at
 from pishkhan.cases.tests.test_concurrency import file_database, race
 from pishkhan.cases.tests.test_workflow_definitions import codes_of, notary
 from pishkhan.offices.roles import Role
+from pishkhan.testing.personas import City, act, build_city
 
 THURSDAY = WEDNESDAY + dt.timedelta(days=1)  # 1404/08/08, declared in these tests
 FRIDAY = WEDNESDAY + dt.timedelta(days=2)  # the weekend
@@ -70,7 +71,7 @@ def brief_formula(old: dt.datetime, now: dt.datetime, day: dt.date) -> dt.dateti
 
 
 def test_a_case_due_on_the_declared_day_moves_to_the_next_working_day(
-    world: World, clock: Clock
+    world: City, clock: Clock
 ) -> None:
     case = world.open_case()  # Wednesday 10:00: due Thursday 10:00, 7 working hours
     assert case.due_at == at(THURSDAY, 10)
@@ -112,7 +113,7 @@ def test_a_case_due_on_the_declared_day_moves_to_the_next_working_day(
     assert_events_match_versions()
 
 
-def test_do_declare_holiday_returns_the_holiday(world: World, clock: Clock) -> None:
+def test_do_declare_holiday_returns_the_holiday(world: City, clock: Clock) -> None:
     case = world.open_case()
     holiday = do_declare_holiday(world.administrator, THURSDAY, f"  {TITLE} ")
     assert (holiday.pk, holiday.date, holiday.title) == (
@@ -125,7 +126,7 @@ def test_do_declare_holiday_returns_the_holiday(world: World, clock: Clock) -> N
 
 @pytest.mark.parametrize("day", [FRIDAY, THURSDAY], ids=["weekend", "already a holiday"])
 def test_a_day_that_is_not_working_time_moves_nothing(
-    world: World, clock: Clock, day: dt.date
+    world: City, clock: Clock, day: dt.date
 ) -> None:
     if day == THURSDAY:
         Holiday.objects.create(date=THURSDAY, title="تعطیل رسمی")
@@ -140,7 +141,7 @@ def test_a_day_that_is_not_working_time_moves_nothing(
     assert Holiday.objects.get(date=day).title == TITLE  # an existing one is retitled
 
 
-def test_a_closed_case_is_untouched(world: World, clock: Clock) -> None:
+def test_a_closed_case_is_untouched(world: City, clock: Clock) -> None:
     tm = world.a[Role.TECHNICAL_MANAGER]
     case = act(tm, world.open_case(), "cancel", reason="انصراف متقاضی")
     assert case.closed_at is not None
@@ -151,7 +152,7 @@ def test_a_closed_case_is_untouched(world: World, clock: Clock) -> None:
     assert (case.due_at, case.overall_due_at, case.version) == before
 
 
-def test_a_due_time_before_the_day_stays(world: World, clock: Clock) -> None:
+def test_a_due_time_before_the_day_stays(world: City, clock: Clock) -> None:
     case = world.open_case()  # due Thursday 10:00, overall well after Saturday
     early = world.open_case()
     Case.objects.filter(pk=early.pk).update(overall_due_at=at(THURSDAY, 14))
@@ -174,7 +175,7 @@ def test_a_due_time_before_the_day_stays(world: World, clock: Clock) -> None:
 
 
 def test_a_closure_declared_on_the_day_itself_keeps_past_due_times(
-    world: World, clock: Clock
+    world: City, clock: Clock
 ) -> None:
     case = world.open_case()  # due Thursday 10:00
     overall = case.overall_due_at
@@ -189,7 +190,7 @@ def test_a_closure_declared_on_the_day_itself_keeps_past_due_times(
 
 
 def test_a_paused_case_keeps_its_working_time_left_when_it_resumes(
-    world: World, clock: Clock
+    world: City, clock: Clock
 ) -> None:
     tm = world.a[Role.TECHNICAL_MANAGER]
     case = world.open_case()  # due Thursday 10:00
@@ -213,7 +214,7 @@ def test_a_paused_case_keeps_its_working_time_left_when_it_resumes(
     assert_events_match_versions()
 
 
-def test_retitling_moves_nothing(world: World, clock: Clock) -> None:
+def test_retitling_moves_nothing(world: City, clock: Clock) -> None:
     case = world.open_case()
     declare_holiday(world.administrator, THURSDAY, TITLE)
     case = fresh(case)
@@ -226,14 +227,14 @@ def test_retitling_moves_nothing(world: World, clock: Clock) -> None:
     assert len(calendar_events(case)) == 1
 
 
-def test_a_title_is_required(world: World, clock: Clock) -> None:
+def test_a_title_is_required(world: City, clock: Clock) -> None:
     with pytest.raises(ValidationError):
         declare_holiday(world.administrator, THURSDAY, "  ")
     assert not Holiday.objects.exists()
 
 
 def test_many_open_cases_move_in_batches_with_a_fixed_number_of_queries(
-    world: World, clock: Clock, monkeypatch: pytest.MonkeyPatch
+    world: City, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cases = [world.open_case() for _ in range(7)]
     closed = act(world.a[Role.TECHNICAL_MANAGER], world.open_case(), "cancel", reason="انصراف")
@@ -258,7 +259,7 @@ def test_many_open_cases_move_in_batches_with_a_fixed_number_of_queries(
 # --- withdrawing --------------------------------------------------------------------------
 
 
-def test_withdrawing_a_future_holiday_moves_the_due_times_back(world: World, clock: Clock) -> None:
+def test_withdrawing_a_future_holiday_moves_the_due_times_back(world: City, clock: Clock) -> None:
     case = world.open_case()
     due, overall = case.due_at, case.overall_due_at
     clock.now = at(WEDNESDAY, 18)
@@ -276,14 +277,14 @@ def test_withdrawing_a_future_holiday_moves_the_due_times_back(world: World, clo
     assert_events_match_versions()
 
 
-def test_a_holiday_whose_day_has_come_is_not_withdrawn(world: World, clock: Clock) -> None:
+def test_a_holiday_whose_day_has_come_is_not_withdrawn(world: City, clock: Clock) -> None:
     holiday = Holiday.objects.create(date=WEDNESDAY, title=TITLE)
     with pytest.raises(WorkflowError):
         withdraw_holiday(world.administrator, holiday)
     assert Holiday.objects.filter(pk=holiday.pk).exists()
 
 
-def test_load_holidays_declares_a_new_day(world: World, clock: Clock, tmp_path: Path) -> None:
+def test_load_holidays_declares_a_new_day(world: City, clock: Clock, tmp_path: Path) -> None:
     case = world.open_case()
     clock.now = at(WEDNESDAY, 18)
     path = tmp_path / "holidays.json"
@@ -310,7 +311,7 @@ def test_no_definition_may_use_the_event_code() -> None:
 
 
 def test_an_action_on_the_version_before_the_declaration_is_refused(
-    world: World, clock: Clock
+    world: City, clock: Clock
 ) -> None:
     tm = world.a[Role.TECHNICAL_MANAGER]
     case = world.open_case()
@@ -325,13 +326,13 @@ def test_an_action_on_the_version_before_the_declaration_is_refused(
 @pytest.fixture
 def threaded_world(
     transactional_db: None, tmp_path: Path, clock: Clock
-) -> Iterator[tuple[World, Clock]]:
+) -> Iterator[tuple[City, Clock]]:
     # `clock` is one clock for every thread: an override of pishkhan.core.clock is global.
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         with file_database(tmp_path / "holiday.sqlite3"):
-            yield build_world(), clock
+            yield build_city(), clock
     else:
-        yield build_world(), clock
+        yield build_city(), clock
 
 
 def held(call: Callable[[], Any], done: threading.Event, release: threading.Event) -> Any:
@@ -360,7 +361,7 @@ def release_soon(release: threading.Event) -> Callable[[], None]:
 
 
 def test_a_declaration_waits_for_an_action_in_flight_and_moves_its_new_due_time(
-    threaded_world: tuple[World, Clock],
+    threaded_world: tuple[City, Clock],
 ) -> None:
     world, clock = threaded_world
     tm = world.a[Role.TECHNICAL_MANAGER]
@@ -388,7 +389,7 @@ def test_a_declaration_waits_for_an_action_in_flight_and_moves_its_new_due_time(
 
 
 def test_an_action_during_a_declaration_waits_and_loses_its_version(
-    threaded_world: tuple[World, Clock],
+    threaded_world: tuple[City, Clock],
 ) -> None:
     world, clock = threaded_world
     tm = world.a[Role.TECHNICAL_MANAGER]
@@ -421,7 +422,7 @@ def signed_in(user: User) -> Client:
 
 
 def test_adding_a_holiday_in_the_admin_declares_it_and_says_how_many_cases_moved(
-    world: World, clock: Clock
+    world: City, clock: Clock
 ) -> None:
     case = world.open_case()
     world.open_case()
@@ -443,7 +444,7 @@ def test_adding_a_holiday_in_the_admin_declares_it_and_says_how_many_cases_moved
     assert "مهلت هیچ پرونده بازی جابه‌جا نشد" in response.content.decode()
 
 
-def test_editing_a_holiday_in_the_admin_changes_only_its_title(world: World, clock: Clock) -> None:
+def test_editing_a_holiday_in_the_admin_changes_only_its_title(world: City, clock: Clock) -> None:
     case = world.open_case()
     clock.now = at(WEDNESDAY, 18)
     holiday = do_declare_holiday(world.administrator, THURSDAY, TITLE)
@@ -461,7 +462,7 @@ def test_editing_a_holiday_in_the_admin_changes_only_its_title(world: World, clo
     assert (case.due_at, case.overall_due_at, case.version) == before
 
 
-def test_deleting_in_the_admin_withdraws_a_future_holiday_only(world: World, clock: Clock) -> None:
+def test_deleting_in_the_admin_withdraws_a_future_holiday_only(world: City, clock: Clock) -> None:
     case = world.open_case()
     due = case.due_at
     clock.now = at(WEDNESDAY, 18)
@@ -483,7 +484,7 @@ def test_deleting_in_the_admin_withdraws_a_future_holiday_only(world: World, clo
     assert "delete_selected" not in changelist  # one at a time, from its page
 
 
-def test_the_case_page_shows_the_move_in_persian(world: World, clock: Clock) -> None:
+def test_the_case_page_shows_the_move_in_persian(world: City, clock: Clock) -> None:
     tm = world.a[Role.TECHNICAL_MANAGER]
     case = world.open_case()
     clock.now = at(WEDNESDAY, 18)

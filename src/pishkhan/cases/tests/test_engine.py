@@ -12,10 +12,10 @@ from pishkhan.cases.actions import do_open_case, do_perform_action, do_perform_s
 from pishkhan.cases.errors import GuardFailed, RoleNotAllowed
 from pishkhan.cases.guards import GuardContext, guard, unregister_guard
 from pishkhan.cases.models import Case, CaseEvent, Channel
-from pishkhan.cases.tests.conftest import World, act, make_contract
 from pishkhan.cases.workflow import load_definition
 from pishkhan.catalog.models import ServiceCategory, ServiceType
 from pishkhan.offices.roles import Role
+from pishkhan.testing.personas import City, act
 
 AUTOMATIC = {
     "service": "engine_demo",
@@ -53,7 +53,7 @@ def external_guard() -> Iterator[None]:
     unregister_guard("external_review_answered")
 
 
-def open_automatic(world: World) -> Case:
+def open_automatic(world: City) -> Case:
     service = ServiceType.objects.create(
         code="engine_demo",
         name="خدمت آزمایشی موتور",
@@ -61,7 +61,7 @@ def open_automatic(world: World) -> Case:
         requires_parcel=False,
     )
     load_definition(AUTOMATIC)
-    make_contract(world.a.office, (service.code,))
+    world.builder.contract(world.a.office, [service])
     return do_open_case(
         world.a[Role.TECHNICAL_MANAGER],
         service,
@@ -74,7 +74,7 @@ def open_automatic(world: World) -> Case:
 
 
 def test_a_new_guard_and_the_system_role_need_no_engine_change(
-    world: World, external_guard: None
+    world: City, external_guard: None
 ) -> None:
     case = open_automatic(world)
     assert (case.acting_role, case.parcel_id, case.district_id) == (
@@ -93,7 +93,7 @@ def test_a_new_guard_and_the_system_role_need_no_engine_change(
     assert (case.state, event.actor_id, event.actor_role) == ("answered", None, "system")
 
 
-def test_people_actions_are_not_open_to_the_system(world: World) -> None:
+def test_people_actions_are_not_open_to_the_system(world: City) -> None:
     case = world.open_case()
     with pytest.raises(RoleNotAllowed):
         do_perform_system_action(case.pk, "refer_to_inspector", case.version)
@@ -105,7 +105,7 @@ def test_a_guard_name_cannot_be_registered_twice() -> None:
 
 
 def test_a_failure_after_the_swap_leaves_nothing_behind(
-    world: World, monkeypatch: pytest.MonkeyPatch
+    world: City, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     case = world.open_case()
 
@@ -121,7 +121,7 @@ def test_a_failure_after_the_swap_leaves_nothing_behind(
     assert CaseEvent.objects.filter(case=case).count() == 1
 
 
-def test_the_database_refuses_one_person_as_maker_and_checker(world: World) -> None:
+def test_the_database_refuses_one_person_as_maker_and_checker(world: City) -> None:
     from django.db import IntegrityError, transaction
 
     case = world.open_case()
@@ -131,7 +131,7 @@ def test_the_database_refuses_one_person_as_maker_and_checker(world: World) -> N
 
 
 def test_an_action_costs_a_fixed_number_of_queries(
-    world: World, django_assert_max_num_queries: Callable[..., Any]
+    world: City, django_assert_max_num_queries: Callable[..., Any]
 ) -> None:
     """Principal (2), case (1), action (1), holidays (1), swap (1), event (1), refresh (1)
     and savepoints: the count does not depend on how many cases or events exist."""

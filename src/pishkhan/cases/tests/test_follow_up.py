@@ -15,9 +15,10 @@ from pishkhan.cases.actions import do_add_follow_up_note
 from pishkhan.cases.errors import ReasonRequired, RoleNotAllowed
 from pishkhan.cases.holidays import do_declare_holiday
 from pishkhan.cases.models import Case, CaseEvent
-from pishkhan.cases.tests.conftest import World, act, client_for, listed
+from pishkhan.cases.tests.conftest import listed
 from pishkhan.core.jalali import format_jalali_date
 from pishkhan.offices.roles import Role
+from pishkhan.testing.personas import City, act, client_for
 
 URL = "/cases/follow-up/"
 
@@ -33,12 +34,12 @@ def age(case: Case, days: int) -> None:
 
 
 @pytest.fixture
-def officer(world: World) -> Client:
+def officer(world: City) -> Client:
     return client_for(world.a[Role.FOLLOW_UP_OFFICER])
 
 
 def test_it_lists_stalled_near_and_overdue_cases_of_the_office(
-    world: World, officer: Client
+    world: City, officer: Client
 ) -> None:
     fresh, stalled, near, late = (world.open_case() for _ in range(4))
     age(fresh, 0)
@@ -63,7 +64,7 @@ def test_it_lists_stalled_near_and_overdue_cases_of_the_office(
 
 
 def test_a_note_becomes_an_event_and_does_not_unstall_the_case(
-    world: World, officer: Client
+    world: City, officer: Client
 ) -> None:
     case = world.open_case()
     age(case, 7)
@@ -85,7 +86,7 @@ def test_a_note_becomes_an_event_and_does_not_unstall_the_case(
     assert seqs == list(range(1, after.version + 1))
 
 
-def test_a_declared_holiday_does_not_unstall_a_case(world: World, officer: Client) -> None:
+def test_a_declared_holiday_does_not_unstall_a_case(world: City, officer: Client) -> None:
     case = world.open_case()
     age(case, 7)
     # a closure declared for a working day before the case's due time moves its clocks
@@ -99,7 +100,7 @@ def test_a_declared_holiday_does_not_unstall_a_case(world: World, officer: Clien
 
 @pytest.mark.parametrize("text", ["", "   ", "ن" * 1001])
 def test_an_empty_or_long_note_is_refused_in_persian(
-    world: World, officer: Client, text: str
+    world: City, officer: Client, text: str
 ) -> None:
     case = world.open_case()
     response = officer.post(reverse("cases:follow_up_note", args=[case.pk]), {"text": text})
@@ -108,7 +109,7 @@ def test_an_empty_or_long_note_is_refused_in_persian(
     assert Case.objects.get(pk=case.pk).version == 1
 
 
-def test_a_note_on_a_case_of_another_office_is_a_404(world: World, officer: Client) -> None:
+def test_a_note_on_a_case_of_another_office_is_a_404(world: City, officer: Client) -> None:
     foreign = world.open_case(side=world.b)
     response = officer.post(reverse("cases:follow_up_note", args=[foreign.pk]), {"text": "سلام"})
     assert response.status_code == 404
@@ -116,12 +117,12 @@ def test_a_note_on_a_case_of_another_office_is_a_404(world: World, officer: Clie
     assert not CaseEvent.objects.filter(case=foreign, action="follow_up_note").exists()
 
 
-def test_get_on_the_note_url_is_a_405(world: World, officer: Client) -> None:
+def test_get_on_the_note_url_is_a_405(world: City, officer: Client) -> None:
     case = world.open_case()
     assert officer.get(reverse("cases:follow_up_note", args=[case.pk])).status_code == 405
 
 
-def test_only_follow_up_officers_reach_the_page_and_write_notes(world: World) -> None:
+def test_only_follow_up_officers_reach_the_page_and_write_notes(world: City) -> None:
     case = world.open_case()
     tm = client_for(world.a[Role.TECHNICAL_MANAGER])
     assert tm.get(URL).status_code == 403
@@ -135,7 +136,7 @@ def test_only_follow_up_officers_reach_the_page_and_write_notes(world: World) ->
     assert Client().get(URL).status_code == 302
 
 
-def test_the_case_may_still_move_after_a_note(world: World) -> None:
+def test_the_case_may_still_move_after_a_note(world: City) -> None:
     case = world.open_case()
     do_add_follow_up_note(world.a[Role.FOLLOW_UP_OFFICER], case.pk, "پیگیری شد")
     case.refresh_from_db()
@@ -143,7 +144,7 @@ def test_the_case_may_still_move_after_a_note(world: World) -> None:
     assert (moved.state, moved.version) == ("awaiting_visit", 3)
 
 
-def test_bad_filters_show_a_persian_error(world: World, officer: Client) -> None:
+def test_bad_filters_show_a_persian_error(world: City, officer: Client) -> None:
     response = officer.get(URL, {"date_from": "۱۴۰۳/۰۲/۳۵", "page": "-3"})
     assert response.status_code == 200
     assert "این تاریخ شمسی وجود ندارد" in response.content.decode()
@@ -156,7 +157,7 @@ def queries_for(client: Client) -> int:
     return len(captured)
 
 
-def test_the_query_count_does_not_grow_with_cases(world: World, officer: Client) -> None:
+def test_the_query_count_does_not_grow_with_cases(world: City, officer: Client) -> None:
     for _ in range(3):
         age(world.open_case(), 7)
     few = queries_for(officer)

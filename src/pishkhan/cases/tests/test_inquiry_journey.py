@@ -16,9 +16,9 @@ from pishkhan.cases.errors import (
     RoleNotAllowed,
 )
 from pishkhan.cases.models import Case, CaseEvent, VisitReport
-from pishkhan.cases.tests.conftest import World, act, record_visit, walk_to
 from pishkhan.geo.models import ConditionKind, ParcelCondition
 from pishkhan.offices.roles import Role
+from pishkhan.testing.personas import City, act, record_visit, walk_to
 
 
 def events(case: Case) -> list[tuple[str, str, str]]:
@@ -31,7 +31,7 @@ def events(case: Case) -> list[tuple[str, str, str]]:
 
 @pytest.mark.parametrize("service", ["inquiry_notary", "inquiry_bank"])
 def test_the_main_path_issues_a_response_prepared_and_approved_by_two_people(
-    world: World, service: str
+    world: City, service: str
 ) -> None:
     # given a case registered after the document checklist
     case = world.open_case(service)
@@ -68,7 +68,7 @@ def test_the_main_path_issues_a_response_prepared_and_approved_by_two_people(
     assert CaseEvent.objects.get(case=case, seq=5).payload == {"findings": "مطابق طرح"}
 
 
-def test_the_preparer_cannot_approve_their_own_response(world: World) -> None:
+def test_the_preparer_cannot_approve_their_own_response(world: City) -> None:
     maker, _ = world.a.district_staff
     case = walk_to(world, world.open_case(), "response_prepared")
     with pytest.raises(GuardFailed, match="تهیه‌کننده نمی‌تواند"):
@@ -78,13 +78,13 @@ def test_the_preparer_cannot_approve_their_own_response(world: World) -> None:
     assert case.approved_by_id is None
 
 
-def test_a_visit_report_is_needed_before_the_visit_is_submitted(world: World) -> None:
+def test_a_visit_report_is_needed_before_the_visit_is_submitted(world: City) -> None:
     case = walk_to(world, world.open_case(), "awaiting_visit")
     with pytest.raises(GuardFailed, match="گزارش بازدید"):
         act(world.a[Role.INSPECTOR], case, "submit_visit_report")
 
 
-def test_the_visit_report_keeps_what_the_inspector_saw(world: World) -> None:
+def test_the_visit_report_keeps_what_the_inspector_saw(world: City) -> None:
     case = walk_to(world, world.open_case(), "awaiting_visit")
     case = record_visit(world.a[Role.INSPECTOR], case, violations=["اضافه بنا در طبقه دوم"])
     report = VisitReport.objects.get(case=case)
@@ -94,7 +94,7 @@ def test_the_visit_report_keeps_what_the_inspector_saw(world: World) -> None:
     assert report.violations_observed == ["اضافه بنا در طبقه دوم"]
 
 
-def test_a_revisit_after_a_send_back_needs_a_new_report(world: World) -> None:
+def test_a_revisit_after_a_send_back_needs_a_new_report(world: City) -> None:
     a = world.a
     case = walk_to(world, world.open_case(), "plan_review")
     case = act(a[Role.PLAN_REVIEWER], case, "request_revisit", reason="عکس نمای پشتی لازم است")
@@ -116,7 +116,7 @@ def test_a_revisit_after_a_send_back_needs_a_new_report(world: World) -> None:
     ],
 )
 def test_a_send_back_needs_a_reason_and_returns_to_the_earlier_step(
-    world: World, state: str, role: str, action: str, back_to: str
+    world: City, state: str, role: str, action: str, back_to: str
 ) -> None:
     case = walk_to(world, world.open_case(), state)
     user = world.a.district_staff[1] if role == Role.DISTRICT_STAFF else world.a[role]
@@ -129,7 +129,7 @@ def test_a_send_back_needs_a_reason_and_returns_to_the_earlier_step(
     assert CaseEvent.objects.get(case=case, seq=case.version).reason == "نقشه موقعیت ناقص است"
 
 
-def test_a_revised_response_is_prepared_again_and_checked_by_another(world: World) -> None:
+def test_a_revised_response_is_prepared_again_and_checked_by_another(world: City) -> None:
     maker, checker = world.a.district_staff
     case = walk_to(world, world.open_case(), "response_prepared")
     case = act(checker, case, "send_back_for_revision", reason="شماره پلاک اشتباه است")
@@ -145,7 +145,7 @@ def test_a_revised_response_is_prepared_again_and_checked_by_another(world: Worl
     )
 
 
-def test_a_rejection_is_prepared_by_one_and_confirmed_by_another(world: World) -> None:
+def test_a_rejection_is_prepared_by_one_and_confirmed_by_another(world: City) -> None:
     maker, checker = world.a.district_staff
     case = walk_to(world, world.open_case(), "district_review")
     with pytest.raises(ReasonRequired):
@@ -162,7 +162,7 @@ def test_a_rejection_is_prepared_by_one_and_confirmed_by_another(world: World) -
 
 
 def test_a_prepared_response_is_turned_into_a_rejection_confirmed_by_another(
-    world: World,
+    world: City,
 ) -> None:
     maker, checker = world.a.district_staff
     case = walk_to(world, world.open_case(), "response_prepared")
@@ -181,20 +181,20 @@ def test_a_prepared_response_is_turned_into_a_rejection_confirmed_by_another(
 
 
 @pytest.mark.parametrize("state", ["registered", "awaiting_visit"])
-def test_the_applicant_cancels_before_the_visit(world: World, state: str) -> None:
+def test_the_applicant_cancels_before_the_visit(world: City, state: str) -> None:
     case = walk_to(world, world.open_case(), state)
     case = act(world.citizen.user, case, "cancel", reason="معامله منتفی شد")  # type: ignore[arg-type]
     assert case.state == "cancelled"
     assert CaseEvent.objects.get(case=case, seq=case.version).actor_role == "applicant"
 
 
-def test_the_technical_manager_cancels_on_behalf_of_the_applicant(world: World) -> None:
+def test_the_technical_manager_cancels_on_behalf_of_the_applicant(world: City) -> None:
     case = walk_to(world, world.open_case(), "awaiting_visit")
     case = act(world.a[Role.TECHNICAL_MANAGER], case, "cancel", reason="درخواست کتبی متقاضی")
     assert case.state == "cancelled"
 
 
-def test_no_cancellation_after_the_visit(world: World) -> None:
+def test_no_cancellation_after_the_visit(world: City) -> None:
     a = world.a
     case = walk_to(world, world.open_case(), "plan_review")
     case = act(a[Role.PLAN_REVIEWER], case, "request_revisit", reason="بازدید دوباره")
@@ -204,7 +204,7 @@ def test_no_cancellation_after_the_visit(world: World) -> None:
         act(world.citizen.user, walk_to(world, world.open_case(), "registered"), "reject", "x")  # type: ignore[arg-type]
 
 
-def test_another_citizen_cannot_cancel_someone_elses_case(world: World) -> None:
+def test_another_citizen_cannot_cancel_someone_elses_case(world: City) -> None:
     from django.http import Http404
 
     case = world.open_case()
@@ -212,7 +212,7 @@ def test_another_citizen_cannot_cancel_someone_elses_case(world: World) -> None:
         act(world.other_citizen.user, case, "cancel", reason="x")  # type: ignore[arg-type]
 
 
-def test_documents_can_be_requested_from_the_applicant_and_supplied(world: World) -> None:
+def test_documents_can_be_requested_from_the_applicant_and_supplied(world: City) -> None:
     tm = world.a[Role.TECHNICAL_MANAGER]
     case = world.open_case()
     with pytest.raises(ReasonRequired):
@@ -229,7 +229,7 @@ def test_documents_can_be_requested_from_the_applicant_and_supplied(world: World
 # --- instant response -----------------------------------------------------------------
 
 
-def visited_earlier(world: World, days_ago: int, violations: list[str] | None = None) -> None:
+def visited_earlier(world: City, days_ago: int, violations: list[str] | None = None) -> None:
     """An earlier case of the same parcel that was visited `days_ago` days ago."""
     earlier = walk_to(world, world.open_case(), "awaiting_visit")
     record_visit(world.a[Role.INSPECTOR], earlier, violations)
@@ -238,7 +238,7 @@ def visited_earlier(world: World, days_ago: int, violations: list[str] | None = 
     )
 
 
-def test_instant_response_after_a_recent_clean_visit(world: World) -> None:
+def test_instant_response_after_a_recent_clean_visit(world: City) -> None:
     visited_earlier(world, days_ago=30)
     case = world.open_case()
     case = act(world.a[Role.TECHNICAL_MANAGER], case, "instant_response")
@@ -248,25 +248,25 @@ def test_instant_response_after_a_recent_clean_visit(world: World) -> None:
     assert case.state == "response_issued"
 
 
-def test_no_instant_response_without_a_visit(world: World) -> None:
+def test_no_instant_response_without_a_visit(world: City) -> None:
     case = world.open_case()
     with pytest.raises(GuardFailed, match="بازدید نشده"):
         act(world.a[Role.TECHNICAL_MANAGER], case, "instant_response")
 
 
-def test_no_instant_response_when_the_visit_is_too_old(world: World) -> None:
+def test_no_instant_response_when_the_visit_is_too_old(world: City) -> None:
     visited_earlier(world, days_ago=181)
     with pytest.raises(GuardFailed, match="۱۸۰ روز"):
         act(world.a[Role.TECHNICAL_MANAGER], world.open_case(), "instant_response")
 
 
-def test_no_instant_response_when_the_visit_saw_a_violation(world: World) -> None:
+def test_no_instant_response_when_the_visit_saw_a_violation(world: City) -> None:
     visited_earlier(world, days_ago=10, violations=["تغییر کاربری"])
     with pytest.raises(GuardFailed, match="تخلف"):
         act(world.a[Role.TECHNICAL_MANAGER], world.open_case(), "instant_response")
 
 
-def test_no_instant_response_with_an_open_parcel_condition(world: World) -> None:
+def test_no_instant_response_with_an_open_parcel_condition(world: City) -> None:
     visited_earlier(world, days_ago=10)
     ParcelCondition.objects.create(
         parcel=world.a.parcel,
@@ -281,7 +281,7 @@ def test_no_instant_response_with_an_open_parcel_condition(world: World) -> None
 # --- claiming -------------------------------------------------------------------------
 
 
-def test_claim_and_release_are_events_and_a_claim_holds_off_colleagues(world: World) -> None:
+def test_claim_and_release_are_events_and_a_claim_holds_off_colleagues(world: City) -> None:
     first, second = world.a.district_staff
     case = walk_to(world, world.open_case(), "district_review")
     case = do_claim_case(first, case.pk, case.version)
@@ -299,7 +299,7 @@ def test_claim_and_release_are_events_and_a_claim_holds_off_colleagues(world: Wo
     assert [e[0] for e in events(case)][-3:] == ["claim", "release", "prepare_response"]
 
 
-def test_only_the_acting_role_may_claim(world: World) -> None:
+def test_only_the_acting_role_may_claim(world: City) -> None:
     case = walk_to(world, world.open_case(), "awaiting_visit")
     with pytest.raises(RoleNotAllowed):
         do_claim_case(world.a[Role.TECHNICAL_MANAGER], case.pk, case.version)
@@ -308,7 +308,7 @@ def test_only_the_acting_role_may_claim(world: World) -> None:
         do_claim_case(world.a[Role.INSPECTOR], case.pk, case.version)
 
 
-def test_a_claim_does_not_stop_the_applicant_from_cancelling(world: World) -> None:
+def test_a_claim_does_not_stop_the_applicant_from_cancelling(world: City) -> None:
     case = walk_to(world, world.open_case(), "awaiting_visit")
     case = do_claim_case(world.a[Role.INSPECTOR], case.pk, case.version)
     case = act(world.citizen.user, case, "cancel", reason="منصرف شدم")  # type: ignore[arg-type]

@@ -14,9 +14,10 @@ from django.urls import reverse
 
 from pishkhan.accounts.models import Citizen
 from pishkhan.cases.models import Case
-from pishkhan.cases.tests.conftest import World, client_for, listed, make_citizen
+from pishkhan.cases.tests.conftest import listed
 from pishkhan.core.digits import to_persian_digits
 from pishkhan.offices.roles import Role
+from pishkhan.testing.personas import City, client_for
 
 CARTABLE = "/cases/cartable/"
 FOLLOW_UP = "/cases/follow-up/"
@@ -37,16 +38,16 @@ def assert_no_national_id_in_urls(html: str, citizen: Citizen) -> None:
 
 
 @pytest.fixture
-def applicant(world: World) -> Citizen:
-    return make_citizen()
+def applicant(world: City) -> Citizen:
+    return world.builder.citizen()
 
 
 @pytest.fixture
-def tm(world: World) -> Client:
+def tm(world: City) -> Client:
     return client_for(world.a[Role.TECHNICAL_MANAGER])
 
 
-def test_the_filter_form_posts_with_a_csrf_token(world: World, tm: Client) -> None:
+def test_the_filter_form_posts_with_a_csrf_token(world: City, tm: Client) -> None:
     world.open_case()
     html = tm.get(CARTABLE).content.decode()
     match = re.search(r'<form([^>]*class="card filters"[^>]*)>(.*?)</form>', html, re.S)
@@ -58,7 +59,7 @@ def test_the_filter_form_posts_with_a_csrf_token(world: World, tm: Client) -> No
 
 
 def test_a_posted_national_id_filters_the_cartable_and_stays_out_of_every_url(
-    world: World, tm: Client, applicant: Citizen
+    world: City, tm: Client, applicant: Citizen
 ) -> None:
     theirs = world.open_case(applicant=applicant)
     world.open_case()  # another applicant's
@@ -75,7 +76,7 @@ def test_a_posted_national_id_filters_the_cartable_and_stays_out_of_every_url(
 
 
 def test_tabs_and_pages_post_the_national_id_on(
-    world: World, tm: Client, applicant: Citizen
+    world: City, tm: Client, applicant: Citizen
 ) -> None:
     cases = [world.open_case(applicant=applicant) for _ in range(27)]
     world.open_case()
@@ -97,7 +98,7 @@ def test_tabs_and_pages_post_the_national_id_on(
     assert_no_national_id_in_urls(second.content.decode(), applicant)
 
 
-def test_a_search_without_a_national_id_redirects_to_a_plain_link(world: World, tm: Client) -> None:
+def test_a_search_without_a_national_id_redirects_to_a_plain_link(world: City, tm: Client) -> None:
     service = world.services["inquiry_bank"].pk
     search = {"role": Role.TECHNICAL_MANAGER, "tab": "pool", "service": service}
     response = tm.post(CARTABLE, {**search, "national_id": "  "})
@@ -108,7 +109,7 @@ def test_a_search_without_a_national_id_redirects_to_a_plain_link(world: World, 
 
 
 def test_a_national_id_in_a_query_string_is_ignored(
-    world: World, tm: Client, applicant: Citizen
+    world: City, tm: Client, applicant: Citizen
 ) -> None:
     world.open_case(applicant=applicant)
     other = world.open_case()
@@ -127,7 +128,7 @@ def test_the_cases_index_redirect_drops_a_national_id(tm: Client, applicant: Cit
     assert tm.get("/cases/")["Location"] == CARTABLE
 
 
-def test_a_bad_posted_national_id_is_a_persian_error(world: World, tm: Client) -> None:
+def test_a_bad_posted_national_id_is_a_persian_error(world: City, tm: Client) -> None:
     world.open_case()
     response = tm.post(CARTABLE, {"national_id": "12345"})
     assert response.status_code == 200
@@ -138,7 +139,7 @@ def test_a_bad_posted_national_id_is_a_persian_error(world: World, tm: Client) -
 
 
 def test_claiming_from_a_search_returns_without_the_national_id(
-    world: World, tm: Client, applicant: Citizen
+    world: City, tm: Client, applicant: Citizen
 ) -> None:
     case = world.open_case(applicant=applicant)
     html = tm.post(CARTABLE, {"national_id": applicant.national_id}).content.decode()
@@ -149,13 +150,13 @@ def test_claiming_from_a_search_returns_without_the_national_id(
     assert Case.objects.get(pk=case.pk).assignee == world.a[Role.TECHNICAL_MANAGER]
 
 
-def test_the_search_needs_a_csrf_token(world: World, applicant: Citizen) -> None:
+def test_the_search_needs_a_csrf_token(world: City, applicant: Citizen) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.a[Role.TECHNICAL_MANAGER])
     assert client.post(CARTABLE, {"national_id": applicant.national_id}).status_code == 403
 
 
-def test_the_follow_up_list_searches_by_post_too(world: World, applicant: Citizen) -> None:
+def test_the_follow_up_list_searches_by_post_too(world: City, applicant: Citizen) -> None:
     officer = client_for(world.a[Role.FOLLOW_UP_OFFICER])
     theirs = world.open_case(applicant=applicant)
     other = world.open_case()

@@ -13,14 +13,14 @@ from pishkhan.cases.errors import (
     WorkflowError,
 )
 from pishkhan.cases.models import CaseEvent, Channel, WorkflowDefinition
-from pishkhan.cases.tests.conftest import INQUIRY_DOCUMENTS, World
 from pishkhan.cases.tracking import is_valid_tracking_code
 from pishkhan.core.jalali import jalali_year
 from pishkhan.offices.models import OfficeStatus
 from pishkhan.offices.roles import Role
+from pishkhan.testing.personas import INQUIRY_DOCUMENTS, City
 
 
-def open_as(world: World, user, channel=Channel.IN_PERSON, documents=INQUIRY_DOCUMENTS, **kw):  # type: ignore[no-untyped-def]
+def open_as(world: City, user, channel=Channel.IN_PERSON, documents=INQUIRY_DOCUMENTS, **kw):  # type: ignore[no-untyped-def]
     fields = {
         "service_type": world.services["inquiry_notary"],
         "applicant": world.citizen,
@@ -33,7 +33,7 @@ def open_as(world: World, user, channel=Channel.IN_PERSON, documents=INQUIRY_DOC
     return do_open_case(user, **fields)
 
 
-def test_the_technical_manager_registers_a_case(world: World) -> None:
+def test_the_technical_manager_registers_a_case(world: City) -> None:
     case = open_as(world, world.a[Role.TECHNICAL_MANAGER])
     assert (case.state, case.acting_role, case.version) == ("registered", Role.TECHNICAL_MANAGER, 1)
     assert case.district_id == world.a.district.pk
@@ -54,20 +54,20 @@ def test_the_technical_manager_registers_a_case(world: World) -> None:
     )
 
 
-def test_tracking_codes_are_distinct_and_sequential(world: World) -> None:
+def test_tracking_codes_are_distinct_and_sequential(world: City) -> None:
     codes = [open_as(world, world.a[Role.TECHNICAL_MANAGER]).tracking_code for _ in range(3)]
     assert len(set(codes)) == 3
     assert [int(c[2:-1]) for c in codes] == sorted(int(c[2:-1]) for c in codes)
 
 
-def test_missing_documents_are_named_in_persian(world: World) -> None:
+def test_missing_documents_are_named_in_persian(world: City) -> None:
     with pytest.raises(DocumentsMissing) as caught:
         open_as(world, world.a[Role.TECHNICAL_MANAGER], documents=["inquiry_letter"])
     assert "اصل و تصویر سند مالکیت" in caught.value.message
     assert "نامه استعلام" not in caught.value.message
 
 
-def test_the_applicant_registers_online(world: World) -> None:
+def test_the_applicant_registers_online(world: City) -> None:
     case = open_as(world, world.citizen.user, channel=Channel.ONLINE)
     assert case.channel == Channel.ONLINE
     assert CaseEvent.objects.get(case=case).actor_role == "applicant"
@@ -77,46 +77,46 @@ def test_the_applicant_registers_online(world: World) -> None:
     "who",
     ["b.technical_manager", "a.inspector", "a.district_staff.0", "supervisor", "other_citizen"],
 )
-def test_others_cannot_register(world: World, who: str) -> None:
+def test_others_cannot_register(world: City, who: str) -> None:
     user = world.everyone()[who]
     channel = Channel.ONLINE if who == "other_citizen" else Channel.IN_PERSON
     with pytest.raises(OpenNotAllowed):
         open_as(world, user, channel=channel)
 
 
-def test_the_channel_must_match_who_registers(world: World) -> None:
+def test_the_channel_must_match_who_registers(world: City) -> None:
     with pytest.raises(WorkflowError):
         open_as(world, world.a[Role.TECHNICAL_MANAGER], channel=Channel.ONLINE)
     with pytest.raises(WorkflowError):
         open_as(world, world.citizen.user, channel=Channel.IN_PERSON)
 
 
-def test_a_suspended_office_takes_no_case(world: World) -> None:
+def test_a_suspended_office_takes_no_case(world: City) -> None:
     world.a.office.status = OfficeStatus.SUSPENDED
     world.a.office.save(update_fields=["status"])
     with pytest.raises(WorkflowError, match="فعال نیست"):
         open_as(world, world.a[Role.TECHNICAL_MANAGER])
 
 
-def test_a_parcel_is_required_where_the_service_needs_one(world: World) -> None:
+def test_a_parcel_is_required_where_the_service_needs_one(world: City) -> None:
     with pytest.raises(WorkflowError, match="ملک"):
         open_as(world, world.a[Role.TECHNICAL_MANAGER], parcel=None)
 
 
-def test_a_service_without_an_active_workflow_cannot_open(world: World) -> None:
+def test_a_service_without_an_active_workflow_cannot_open(world: City) -> None:
     WorkflowDefinition.objects.filter(service_type__code="inquiry_notary").update(is_active=False)
     with pytest.raises(NoActiveDefinition):
         open_as(world, world.a[Role.TECHNICAL_MANAGER])
 
 
-def test_a_visit_report_with_bad_values_is_refused(world: World) -> None:
+def test_a_visit_report_with_bad_values_is_refused(world: City) -> None:
     import datetime as dt
     from decimal import Decimal
 
     from django.utils import timezone
 
     from pishkhan.cases.actions import do_record_visit_report
-    from pishkhan.cases.tests.conftest import walk_to
+    from pishkhan.testing.personas import walk_to
 
     case = walk_to(world, open_as(world, world.a[Role.TECHNICAL_MANAGER]), "awaiting_visit")
     with pytest.raises(ValidationError) as caught:

@@ -6,11 +6,11 @@ import pytest
 
 from pishkhan.cases.errors import DocumentsMissing, GuardFailed
 from pishkhan.cases.models import CaseEvent
-from pishkhan.cases.tests.conftest import World, act, record_visit
 from pishkhan.offices.roles import Role
+from pishkhan.testing.personas import City, act, record_visit
 
 
-def test_a_permit_extension_is_checked_visited_and_extended(world: World) -> None:
+def test_a_permit_extension_is_checked_visited_and_extended(world: City) -> None:
     a = world.a
     first, second = a.district_staff
     case = world.open_case("permit_extension")
@@ -53,7 +53,7 @@ def test_a_permit_extension_is_checked_visited_and_extended(world: World) -> Non
     )
 
 
-def test_a_permit_extension_can_be_rejected_or_withdrawn(world: World) -> None:
+def test_a_permit_extension_can_be_rejected_or_withdrawn(world: City) -> None:
     a = world.a
     case = act(
         a[Role.TECHNICAL_MANAGER], world.open_case("permit_extension"), "send_for_document_check"
@@ -66,11 +66,11 @@ def test_a_permit_extension_can_be_rejected_or_withdrawn(world: World) -> None:
     assert other.state == "withdrawn"
 
 
-def test_a_permit_extension_opens_only_in_person(world: World) -> None:
+def test_a_permit_extension_opens_only_in_person(world: City) -> None:
     from pishkhan.cases.actions import do_open_case
     from pishkhan.cases.errors import OpenNotAllowed
     from pishkhan.cases.models import Channel
-    from pishkhan.cases.tests.conftest import PERMIT_DOCUMENTS
+    from pishkhan.testing.personas import PERMIT_DOCUMENTS
 
     with pytest.raises(OpenNotAllowed):
         do_open_case(

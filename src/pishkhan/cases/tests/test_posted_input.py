@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from pishkhan.cases.action_forms import ActionForm, FollowUpNoteForm
 from pishkhan.cases.models import Case, CaseEvent
-from pishkhan.cases.tests.conftest import World, client_for
 from pishkhan.offices.roles import Role
+from pishkhan.testing.personas import City, client_for
 
 NUL = "\x00"
 NUL_MESSAGE = "متن فرستاده‌شده نویسه‌ای نامجاز دارد"
@@ -58,7 +58,7 @@ def unchanged(case: Case) -> bool:
     ],
 )
 def test_a_bad_posted_value_is_a_persian_400_and_nothing_is_written(
-    world: World, data: dict[str, Any], message: str
+    world: City, data: dict[str, Any], message: str
 ) -> None:
     case = world.open_case()
     response = client_for(world.a[Role.TECHNICAL_MANAGER]).post(
@@ -71,7 +71,7 @@ def test_a_bad_posted_value_is_a_persian_400_and_nothing_is_written(
     assert unchanged(case)
 
 
-def test_persian_digits_in_the_version_still_act(world: World) -> None:
+def test_persian_digits_in_the_version_still_act(world: City) -> None:
     case = world.open_case()
     response = client_for(world.a[Role.TECHNICAL_MANAGER]).post(
         reverse("cases:act", args=[case.pk]),
@@ -91,7 +91,7 @@ def test_persian_digits_in_the_version_still_act(world: World) -> None:
     ids=["nul-text", "nul-next", "long-text"],
 )
 def test_a_bad_follow_up_note_is_a_persian_400_and_nothing_is_written(
-    world: World, data: dict[str, str], message: str
+    world: City, data: dict[str, str], message: str
 ) -> None:
     case = world.open_case()
     officer = client_for(world.a[Role.FOLLOW_UP_OFFICER])
@@ -112,7 +112,7 @@ def test_a_bad_follow_up_note_is_a_persian_400_and_nothing_is_written(
     ids=["nul-version", "nul-next"],
 )
 def test_a_bad_claim_or_release_is_a_persian_400_and_nothing_is_written(
-    world: World, name: str, data: dict[str, str], message: str
+    world: City, name: str, data: dict[str, str], message: str
 ) -> None:
     case = world.open_case()
     response = client_for(world.a[Role.TECHNICAL_MANAGER]).post(reverse(name, args=[case.pk]), data)

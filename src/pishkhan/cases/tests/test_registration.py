@@ -16,11 +16,11 @@ from django.utils import timezone
 
 from pishkhan.accounts.models import Citizen, User
 from pishkhan.cases.models import Case, CaseEvent
-from pishkhan.cases.tests.conftest import INQUIRY_DOCUMENTS, World
 from pishkhan.cases.tracking import is_valid_tracking_code
 from pishkhan.core.digits import to_persian_digits
 from pishkhan.offices.models import ContractStatus, Office, OfficeContract, OfficeStatus
 from pishkhan.offices.roles import Role
+from pishkhan.testing.personas import INQUIRY_DOCUMENTS, City
 
 URL = "/cases/new/"
 NEW_NATIONAL_ID = "0076229645"
@@ -28,7 +28,7 @@ PERSIAN_NEW_ID = "۰۰۷۶۲۲۹۶۴۵"
 ARABIC_NEW_ID = "٠٠٧٦٢٢٩٦٤٥"
 
 
-def contract(office: Office, world: World, *codes: str) -> OfficeContract:
+def contract(office: Office, world: City, *codes: str) -> OfficeContract:
     today = timezone.localdate()
     row = OfficeContract.objects.create(
         office=office,
@@ -43,21 +43,21 @@ def contract(office: Office, world: World, *codes: str) -> OfficeContract:
 
 
 @pytest.fixture(autouse=True)
-def only_the_contracts_a_test_makes(world: World) -> None:
+def only_the_contracts_a_test_makes(world: City) -> None:
     """The world's offices come with a contract for every service; these tests are about
     contracts, so each makes its own."""
     OfficeContract.objects.all().delete()
 
 
 @pytest.fixture
-def tm(world: World) -> Client:
+def tm(world: City) -> Client:
     contract(world.a.office, world)
     client = Client()
     client.force_login(world.a[Role.TECHNICAL_MANAGER])
     return client
 
 
-def form_data(world: World, **overrides: Any) -> dict[str, Any]:
+def form_data(world: City, **overrides: Any) -> dict[str, Any]:
     return {
         "service": "inquiry_notary",
         "office": world.a.office.pk,
@@ -72,7 +72,7 @@ def written() -> tuple[int, int, int]:
     return Case.objects.count(), CaseEvent.objects.count(), Citizen.objects.count()
 
 
-def test_the_happy_path_opens_a_case_with_a_tracking_code(world: World, tm: Client) -> None:
+def test_the_happy_path_opens_a_case_with_a_tracking_code(world: City, tm: Client) -> None:
     response = tm.post(URL, form_data(world), follow=True)
     case = Case.objects.get()
     assert response.redirect_chain[-1][0] == reverse("cases:detail", args=[case.pk])
@@ -92,7 +92,7 @@ def test_the_happy_path_opens_a_case_with_a_tracking_code(world: World, tm: Clie
     assert "ثبت شد" in html
 
 
-def test_it_offers_only_services_of_the_offices_contract(world: World, tm: Client) -> None:
+def test_it_offers_only_services_of_the_offices_contract(world: City, tm: Client) -> None:
     response = tm.get(URL)
     assert response.status_code == 200
     choices = dict(response.context["chooser"].fields["service"].choices)
@@ -102,7 +102,7 @@ def test_it_offers_only_services_of_the_offices_contract(world: World, tm: Clien
     assert "این خدمت برای دفتر شما قابل ثبت نیست." in refused.content.decode()
 
 
-def test_the_checklist_marks_the_required_documents(world: World, tm: Client) -> None:
+def test_the_checklist_marks_the_required_documents(world: City, tm: Client) -> None:
     response = tm.get(URL, {"service": "inquiry_notary"})
     html = response.content.decode()
     assert response.status_code == 200
@@ -110,7 +110,7 @@ def test_the_checklist_marks_the_required_documents(world: World, tm: Client) ->
     assert 'type="checkbox"' in html
 
 
-def test_a_missing_required_document_is_refused(world: World, tm: Client) -> None:
+def test_a_missing_required_document_is_refused(world: City, tm: Client) -> None:
     before = written()
     response = tm.post(URL, form_data(world, documents=INQUIRY_DOCUMENTS[:2]))
     assert response.status_code == 400
@@ -118,7 +118,7 @@ def test_a_missing_required_document_is_refused(world: World, tm: Client) -> Non
     assert written() == before
 
 
-def test_an_unknown_parcel_is_refused(world: World, tm: Client) -> None:
+def test_an_unknown_parcel_is_refused(world: City, tm: Client) -> None:
     before = written()
     response = tm.post(URL, form_data(world, renewal_code="99-9999-9-0-0"))
     assert response.status_code == 400
@@ -133,7 +133,7 @@ def test_an_unknown_parcel_is_refused(world: World, tm: Client) -> None:
     assert written() == before
 
 
-def test_the_parcel_can_be_found_by_its_plate_in_persian_digits(world: World, tm: Client) -> None:
+def test_the_parcel_can_be_found_by_its_plate_in_persian_digits(world: City, tm: Client) -> None:
     parcel = world.a.parcel
     response = tm.post(
         URL,
@@ -150,7 +150,7 @@ def test_the_parcel_can_be_found_by_its_plate_in_persian_digits(world: World, tm
 
 
 @pytest.mark.parametrize("national_id", ["0076229646", "1111111111", "12345", "abc"])
-def test_an_invalid_national_id_is_refused(world: World, tm: Client, national_id: str) -> None:
+def test_an_invalid_national_id_is_refused(world: City, tm: Client, national_id: str) -> None:
     before = written()
     response = tm.post(URL, form_data(world, national_id=national_id))
     assert response.status_code == 400
@@ -160,7 +160,7 @@ def test_an_invalid_national_id_is_refused(world: World, tm: Client, national_id
 
 @pytest.mark.parametrize("national_id", [PERSIAN_NEW_ID, ARABIC_NEW_ID])
 def test_a_new_applicant_is_registered_from_persian_or_arabic_digits(
-    world: World, tm: Client, national_id: str
+    world: City, tm: Client, national_id: str
 ) -> None:
     data = form_data(
         world, national_id=national_id, first_name="علي", last_name="كاظمی", mobile="۰۹۱۳۱۲۳۴۵۶۷"
@@ -172,13 +172,13 @@ def test_a_new_applicant_is_registered_from_persian_or_arabic_digits(
     assert Case.objects.get().applicant == citizen
 
 
-def test_an_existing_applicant_is_found_by_persian_digits(world: World, tm: Client) -> None:
+def test_an_existing_applicant_is_found_by_persian_digits(world: City, tm: Client) -> None:
     data = form_data(world, national_id=to_persian_digits(world.citizen.national_id))
     assert tm.post(URL, data).status_code == 302
     assert Case.objects.get().applicant == world.citizen
 
 
-def test_a_new_applicant_needs_name_and_mobile(world: World, tm: Client) -> None:
+def test_a_new_applicant_needs_name_and_mobile(world: City, tm: Client) -> None:
     before = written()
     response = tm.post(URL, form_data(world, national_id=NEW_NATIONAL_ID, mobile="123"))
     html = response.content.decode()
@@ -187,7 +187,7 @@ def test_a_new_applicant_needs_name_and_mobile(world: World, tm: Client) -> None
     assert written() == before
 
 
-def test_nothing_is_half_written_when_the_case_is_refused(world: World, tm: Client) -> None:
+def test_nothing_is_half_written_when_the_case_is_refused(world: City, tm: Client) -> None:
     # given a new applicant, valid in every field, at an office that was just suspended
     Office.objects.filter(pk=world.a.office.pk).update(status=OfficeStatus.SUSPENDED)
     before = written()
@@ -204,7 +204,7 @@ def test_nothing_is_half_written_when_the_case_is_refused(world: World, tm: Clie
     assert written() == before  # the applicant was not registered either
 
 
-def test_only_technical_managers_register(world: World) -> None:
+def test_only_technical_managers_register(world: City) -> None:
     contract(world.a.office, world)
     for user in (world.a[Role.INSPECTOR], world.a.district_staff[0], world.supervisor):
         client = Client()
@@ -214,7 +214,7 @@ def test_only_technical_managers_register(world: World) -> None:
     assert Case.objects.count() == 0
 
 
-def test_a_technical_manager_cannot_register_at_another_office(world: World, tm: Client) -> None:
+def test_a_technical_manager_cannot_register_at_another_office(world: City, tm: Client) -> None:
     contract(world.b.office, world)
     before = written()
     response = tm.post(URL, form_data(world, office=world.b.office.pk))
@@ -222,7 +222,7 @@ def test_a_technical_manager_cannot_register_at_another_office(world: World, tm:
     assert written() == before
 
 
-def test_registration_page_is_right_to_left(world: World, tm: Client) -> None:
+def test_registration_page_is_right_to_left(world: City, tm: Client) -> None:
     user: User = world.a[Role.TECHNICAL_MANAGER]
     assert user.is_authenticated
     html = tm.get(URL, {"service": "inquiry_bank"}).content.decode()
@@ -231,7 +231,7 @@ def test_registration_page_is_right_to_left(world: World, tm: Client) -> None:
 
 
 def test_the_registration_page_costs_the_same_queries_for_one_or_more_services_and_cases(
-    world: World,
+    world: City,
 ) -> None:
     contract(world.a.office, world, "inquiry_notary")
     client = Client()

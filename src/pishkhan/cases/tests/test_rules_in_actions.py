@@ -28,19 +28,13 @@ from pishkhan.cases.errors import (
 )
 from pishkhan.cases.models import Case, CaseEvent, Channel
 from pishkhan.cases.overview import overview
-from pishkhan.cases.tests.conftest import (
-    INQUIRY_DOCUMENTS,
-    World,
-    act,
-    client_for,
-    walk_to,
-)
 from pishkhan.core import clock
 from pishkhan.offices.models import Office, OfficeContract, OfficeStatus
 from pishkhan.offices.roles import Role
+from pishkhan.testing.personas import INQUIRY_DOCUMENTS, City, act, client_for, walk_to
 
 
-def open_notary(world: World, office: Office | None = None, **overrides: Any) -> Case:
+def open_notary(world: City, office: Office | None = None, **overrides: Any) -> Case:
     fields: dict[str, Any] = {
         "service_type": world.services["inquiry_notary"],
         "applicant": world.citizen,
@@ -53,7 +47,7 @@ def open_notary(world: World, office: Office | None = None, **overrides: Any) ->
     return do_open_case(world.a[Role.TECHNICAL_MANAGER], **fields)
 
 
-def post_registration(world: World) -> Any:
+def post_registration(world: City) -> Any:
     client = client_for(world.a[Role.TECHNICAL_MANAGER])
     return client.post(
         "/cases/new/",
@@ -70,21 +64,21 @@ def post_registration(world: World) -> Any:
 # --- who may open a case, decided by do_open_case itself ------------------------------
 
 
-def test_an_office_without_a_contract_for_the_service_opens_nothing(world: World) -> None:
+def test_an_office_without_a_contract_for_the_service_opens_nothing(world: City) -> None:
     world.a.office.contracts.get().services.remove(world.services["inquiry_notary"])
     with pytest.raises(ServiceNotContracted):
         open_notary(world)
     assert Case.objects.count() == 0
 
 
-def test_an_ended_contract_covers_nothing(world: World) -> None:
+def test_an_ended_contract_covers_nothing(world: City) -> None:
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     OfficeContract.objects.filter(office=world.a.office).update(ends_on=yesterday)
     with pytest.raises(ServiceNotContracted):
         open_notary(world)
 
 
-def test_an_office_with_an_expired_licence_opens_nothing(world: World) -> None:
+def test_an_office_with_an_expired_licence_opens_nothing(world: City) -> None:
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     Office.objects.filter(pk=world.a.office.pk).update(
         cra_licence_valid_from=yesterday - dt.timedelta(days=700),
@@ -99,14 +93,14 @@ def test_an_office_with_an_expired_licence_opens_nothing(world: World) -> None:
     assert Case.objects.count() == 0
 
 
-def test_a_suspended_office_opens_nothing(world: World) -> None:
+def test_a_suspended_office_opens_nothing(world: City) -> None:
     Office.objects.filter(pk=world.a.office.pk).update(status=OfficeStatus.SUSPENDED)
     world.a.office.refresh_from_db()
     with pytest.raises(OfficeNotActive):
         open_notary(world)
 
 
-def test_an_undeclared_document_code_is_refused_not_stored(world: World) -> None:
+def test_an_undeclared_document_code_is_refused_not_stored(world: City) -> None:
     with pytest.raises(InvalidInput):
         open_notary(world, documents_checked=[*INQUIRY_DOCUMENTS, "anything_at_all"])
     with pytest.raises(InvalidInput):
@@ -114,7 +108,7 @@ def test_an_undeclared_document_code_is_refused_not_stored(world: World) -> None
     assert Case.objects.count() == 0
 
 
-def test_registering_a_new_applicant_and_the_case_is_one_action(world: World) -> None:
+def test_registering_a_new_applicant_and_the_case_is_one_action(world: City) -> None:
     applicant = NewApplicant("0076229645", "مریم", "احمدی", "09121234567")
     case = do_register_case(
         world.a[Role.TECHNICAL_MANAGER],
@@ -144,7 +138,7 @@ def test_registering_a_new_applicant_and_the_case_is_one_action(world: World) ->
 # --- what an action takes ---------------------------------------------------------------
 
 
-def test_a_reason_on_an_action_that_takes_none_is_refused(world: World) -> None:
+def test_a_reason_on_an_action_that_takes_none_is_refused(world: City) -> None:
     case = open_notary(world)
     with pytest.raises(InvalidInput, match="علتی نمی‌گیرد"):
         act(world.a[Role.TECHNICAL_MANAGER], case, "refer_to_inspector", reason="بی‌ربط")
@@ -152,20 +146,20 @@ def test_a_reason_on_an_action_that_takes_none_is_refused(world: World) -> None:
     assert case.version == 1
 
 
-def test_a_megabyte_reason_is_refused(world: World) -> None:
+def test_a_megabyte_reason_is_refused(world: City) -> None:
     case = walk_to(world, open_notary(world), "awaiting_visit")
     with pytest.raises(InvalidInput, match="حداکثر"):
         act(world.a[Role.INSPECTOR], case, "return_to_registration", reason="x" * 1_048_576)
     assert not CaseEvent.objects.filter(case=case, reason__startswith="xxx").exists()
 
 
-def test_a_nul_byte_in_a_reason_is_refused_by_the_action(world: World) -> None:
+def test_a_nul_byte_in_a_reason_is_refused_by_the_action(world: City) -> None:
     case = walk_to(world, open_notary(world), "awaiting_visit")
     with pytest.raises(InvalidInput):
         act(world.a[Role.INSPECTOR], case, "return_to_registration", reason="بد\x00")
 
 
-def test_a_citizen_cannot_tick_the_staffs_checklist(world: World) -> None:
+def test_a_citizen_cannot_tick_the_staffs_checklist(world: City) -> None:
     case = open_notary(world)
     case = act(world.a[Role.TECHNICAL_MANAGER], case, "request_documents", reason="سند ناخوانا")
     with pytest.raises(InvalidInput, match="کارکنان"):
@@ -181,19 +175,19 @@ def test_a_citizen_cannot_tick_the_staffs_checklist(world: World) -> None:
     assert case.state == "awaiting_documents"
 
 
-def test_staff_tick_only_the_codes_the_next_step_requires(world: World) -> None:
+def test_staff_tick_only_the_codes_the_next_step_requires(world: City) -> None:
     case = open_notary(world)
     with pytest.raises(InvalidInput, match="این مرحله"):
         act(world.a[Role.TECHNICAL_MANAGER], case, "refer_to_inspector", documents_checked=["x"])
 
 
-def test_a_follow_up_note_is_bounded_in_the_action(world: World) -> None:
+def test_a_follow_up_note_is_bounded_in_the_action(world: City) -> None:
     case = open_notary(world)
     with pytest.raises(WorkflowError, match="حداکثر"):
         do_add_follow_up_note(world.a[Role.FOLLOW_UP_OFFICER], case.pk, "ن" * 1001)
 
 
-def test_visit_report_lines_are_bounded(world: World) -> None:
+def test_visit_report_lines_are_bounded(world: City) -> None:
     from django.core.exceptions import ValidationError
 
     from pishkhan.cases.actions import do_record_visit_report
@@ -213,7 +207,7 @@ def test_visit_report_lines_are_bounded(world: World) -> None:
 # --- the applicant's view ----------------------------------------------------------------
 
 
-def test_the_applicant_sees_public_events_and_roles_not_notes_or_names(world: World) -> None:
+def test_the_applicant_sees_public_events_and_roles_not_notes_or_names(world: City) -> None:
     case = open_notary(world)
     do_add_follow_up_note(world.a[Role.FOLLOW_UP_OFFICER], case.pk, "تماس با دفترخانه گرفته شد")
     case.refresh_from_db()
@@ -227,7 +221,7 @@ def test_the_applicant_sees_public_events_and_roles_not_notes_or_names(world: Wo
     assert "تماس با دفترخانه گرفته شد" in staff_html.content.decode()
 
 
-def test_blocked_actions_are_explained_not_offered(world: World) -> None:
+def test_blocked_actions_are_explained_not_offered(world: City) -> None:
     case = walk_to(world, open_notary(world), "awaiting_visit")
     page = client_for(world.a[Role.INSPECTOR]).get(f"/cases/{case.pk}/").context["page"]
     submit = next(o for o in page.actions if o.action.code == "submit_visit_report")
@@ -241,7 +235,7 @@ def test_blocked_actions_are_explained_not_offered(world: World) -> None:
 
 
 def test_the_overview_does_not_count_a_case_paused_on_the_applicant_as_late(
-    world: World,
+    world: City,
 ) -> None:
     case = open_notary(world)
     act(world.a[Role.TECHNICAL_MANAGER], case, "request_documents", reason="سند ناخوانا")
@@ -257,7 +251,7 @@ def test_the_overview_does_not_count_a_case_paused_on_the_applicant_as_late(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_registration_post_costs_at_most_eighteen_queries(world: World) -> None:
+def test_the_registration_post_costs_at_most_eighteen_queries(world: City) -> None:
     """The issue's budget (29 before, seven of them re-reads): the form's reads (session,
     user, principal, offices, contracts, definitions and states, applicant, parcel), the
     action's own checks (the contract in force), the citizen's race-safe insert, the
@@ -287,7 +281,7 @@ def test_the_registration_post_costs_at_most_eighteen_queries(world: World) -> N
     assert len(statements) <= 18, statements
 
 
-def test_the_page_and_an_api_shaped_call_refuse_alike(world: World) -> None:
+def test_the_page_and_an_api_shaped_call_refuse_alike(world: City) -> None:
     OfficeContract.objects.filter(office=world.a.office).delete()
     response = post_registration(world)
     assert response.status_code == 400  # the page offers no service the contract lacks
@@ -296,7 +290,7 @@ def test_the_page_and_an_api_shaped_call_refuse_alike(world: World) -> None:
         open_notary(world)
 
 
-def test_nobody_claims_a_case_waiting_on_the_applicant(world: World) -> None:
+def test_nobody_claims_a_case_waiting_on_the_applicant(world: City) -> None:
     case = open_notary(world)
     case = act(world.a[Role.TECHNICAL_MANAGER], case, "request_documents", reason="سند ناخوانا")
     page = client_for(world.citizen.user).get(f"/cases/{case.pk}/").context["page"]  # type: ignore[arg-type]
@@ -306,7 +300,7 @@ def test_nobody_claims_a_case_waiting_on_the_applicant(world: World) -> None:
 
 
 def test_a_staff_member_who_is_the_applicant_elsewhere_sees_it_as_an_applicant(
-    world: World,
+    world: City,
 ) -> None:
     inspector_b = world.b[Role.INSPECTOR]
     citizen = Citizen.objects.get(pk=world.citizen.pk)
@@ -318,7 +312,7 @@ def test_a_staff_member_who_is_the_applicant_elsewhere_sees_it_as_an_applicant(
     assert world.a[Role.TECHNICAL_MANAGER].last_name not in html
 
 
-def test_the_applicant_reads_only_public_reasons(world: World) -> None:
+def test_the_applicant_reads_only_public_reasons(world: City) -> None:
     case = walk_to(world, open_notary(world), "awaiting_visit")
     case = act(world.a[Role.INSPECTOR], case, "return_to_registration", reason="نامه تاریخ ندارد")
     case = act(

@@ -7,11 +7,12 @@ import datetime as dt
 
 from pishkhan.cases.calendar import add_working_hours
 from pishkhan.cases.models import Holiday
-from pishkhan.cases.tests.conftest import WEDNESDAY, Clock, World, act, at
+from pishkhan.cases.tests.conftest import WEDNESDAY, Clock, at
 from pishkhan.offices.roles import Role
+from pishkhan.testing.personas import City, act
 
 
-def test_each_state_is_due_after_its_working_hours(world: World, clock: Clock) -> None:
+def test_each_state_is_due_after_its_working_hours(world: City, clock: Clock) -> None:
     case = world.open_case()
     assert case.due_at == at(WEDNESDAY, 10, plus_days=1)  # 7 h: Wed 4.5 h + Thu 2.5 h
     assert case.overall_due_at == add_working_hours(clock.now, 70)
@@ -22,13 +23,13 @@ def test_each_state_is_due_after_its_working_hours(world: World, clock: Clock) -
     assert case.state_entered_at == clock.now
 
 
-def test_a_holiday_moves_the_due_time(world: World, clock: Clock) -> None:
+def test_a_holiday_moves_the_due_time(world: City, clock: Clock) -> None:
     Holiday.objects.create(date=WEDNESDAY + dt.timedelta(days=1), title="تعطیل آزمایشی")
     case = world.open_case()
     assert case.due_at == at(WEDNESDAY, 10, plus_days=3)  # Thursday holiday, Friday weekend
 
 
-def test_waiting_on_the_applicant_pauses_and_resumes_the_clock(world: World, clock: Clock) -> None:
+def test_waiting_on_the_applicant_pauses_and_resumes_the_clock(world: City, clock: Clock) -> None:
     tm = world.a[Role.TECHNICAL_MANAGER]
     case = world.open_case()
     due, overall = case.due_at, case.overall_due_at
@@ -49,7 +50,7 @@ def test_waiting_on_the_applicant_pauses_and_resumes_the_clock(world: World, clo
     assert case.overall_due_at == add_working_hours(overall, 12)
 
 
-def test_a_case_closed_while_paused_has_no_clock(world: World, clock: Clock) -> None:
+def test_a_case_closed_while_paused_has_no_clock(world: City, clock: Clock) -> None:
     tm = world.a[Role.TECHNICAL_MANAGER]
     case = act(tm, world.open_case(), "request_documents", reason="سند ناخوانا است")
     case = act(tm, case, "cancel", reason="متقاضی مراجعه نکرد")

@@ -13,7 +13,6 @@ from django.core.management import call_command
 
 from pishkhan.cases.errors import ReasonRequired
 from pishkhan.cases.models import WorkflowAction, WorkflowDefinition
-from pishkhan.cases.tests.conftest import SERVICES, World, act, make_service, walk_to
 from pishkhan.cases.workflow import (
     DEFINITIONS_DIR,
     definition_files,
@@ -24,6 +23,7 @@ from pishkhan.cases.workflow import (
     read_definition_file,
 )
 from pishkhan.offices.roles import Role
+from pishkhan.testing.personas import SERVICES, City, act, walk_to, workflow_service
 
 
 def notary() -> dict[str, Any]:
@@ -148,7 +148,7 @@ def test_malformed_documents_are_refused(broken: Any) -> None:
 
 @pytest.mark.django_db
 def test_loading_an_unchanged_file_is_a_no_op() -> None:
-    make_service("inquiry_notary")
+    workflow_service("inquiry_notary")
     path = DEFINITIONS_DIR / "inquiry_notary.json"
     first = load_definition(path)
     again = load_definition(path)
@@ -167,14 +167,14 @@ def test_a_definition_for_an_unknown_service_is_refused() -> None:
 
 @pytest.mark.django_db
 def test_a_stored_version_reads_back_as_its_document() -> None:
-    make_service("inquiry_notary")
+    workflow_service("inquiry_notary")
     stored = load_definition(notary()).definition
     assert not load_definition(definition_to_dict(stored)).created
     assert WorkflowAction.objects.filter(definition=stored, code="cancel").count() == 3
 
 
 def test_a_changed_file_is_a_new_version_and_open_cases_keep_theirs(
-    world: World, tmp_path: Path
+    world: City, tmp_path: Path
 ) -> None:
     # given a case opened on version 1
     old_case = world.open_case()
@@ -200,7 +200,7 @@ def test_a_changed_file_is_a_new_version_and_open_cases_keep_theirs(
         act(world.a[Role.PLAN_REVIEWER], new_case, "complete_plan_review")
 
 
-def test_an_edit_publishes_a_new_version(world: World) -> None:
+def test_an_edit_publishes_a_new_version(world: City) -> None:
     v1 = world.services["inquiry_bank"].workflow_definitions.get(is_active=True)
     settings = {"instant_response_max_visit_age_days": 90}
     v2 = publish_definition_edit(v1, {"settings": settings}).definition
@@ -216,7 +216,7 @@ def test_an_edit_publishes_a_new_version(world: World) -> None:
 @pytest.mark.django_db
 def test_the_command_loads_every_file_and_the_holidays() -> None:
     for code in SERVICES:
-        make_service(code)
+        workflow_service(code)
     call_command("load_workflows")
     assert set(WorkflowDefinition.objects.values_list("service_type__code", flat=True)) == set(
         SERVICES
@@ -225,7 +225,7 @@ def test_the_command_loads_every_file_and_the_holidays() -> None:
     assert WorkflowDefinition.objects.count() == len(SERVICES)
 
 
-def test_a_definition_must_agree_with_the_catalogs_checklist(world: World) -> None:
+def test_a_definition_must_agree_with_the_catalogs_checklist(world: City) -> None:
     service = world.services["inquiry_notary"]
     service.documents.create(title="نامه استعلام دفترخانه اسناد رسمی", is_mandatory=True)
     service.documents.create(title="وکالت‌نامه رسمی", is_mandatory=True)  # never required

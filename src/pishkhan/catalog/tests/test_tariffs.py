@@ -13,15 +13,15 @@ from django.utils import timezone
 
 from pishkhan.catalog.actions import do_end_tariff, do_publish_tariff
 from pishkhan.catalog.models import ServiceType, Tariff
-from pishkhan.conftest import ActionsBuilder
 from pishkhan.core.jalali import format_jalali_date
+from pishkhan.testing.personas import Builder
 
 NOWRUZ_1402 = dt.date(2023, 3, 21)  # 1402/01/01
 NOWRUZ_1403 = dt.date(2024, 3, 20)  # 1403/01/01
 
 
 @pytest.fixture
-def service(actions_builder: ActionsBuilder) -> ServiceType:
+def service(actions_builder: Builder) -> ServiceType:
     return actions_builder.service_type()
 
 

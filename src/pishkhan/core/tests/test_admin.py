@@ -21,7 +21,6 @@ from pishkhan.accounts.models import Citizen, User
 from pishkhan.cases.models import Holiday
 from pishkhan.cases.workflow import DEFINITIONS_DIR, load_definition
 from pishkhan.catalog.models import ServiceType, Tariff
-from pishkhan.conftest import ActionsBuilder
 from pishkhan.core.digits import to_persian_digits
 from pishkhan.core.national_id import mask_national_id
 from pishkhan.geo.models import ConditionKind, District, ParcelCondition
@@ -30,6 +29,7 @@ from pishkhan.offices.models import ContractStatus, Office, OfficeContract, Staf
 from pishkhan.offices.roles import Role
 from pishkhan.outbox.models import DeliveryAttempt, OutboxMessage
 from pishkhan.outbox.tasks import deliver_outbox
+from pishkhan.testing.personas import Builder
 
 PERSIAN_PAGE = '<html lang="fa" dir="rtl"'
 NOWRUZ_1402 = dt.date(2023, 3, 21)
@@ -44,7 +44,7 @@ REGISTERED_IDS = [model._meta.label for model in REGISTERED]
 
 
 @pytest.fixture
-def one_of_everything(actions_builder: ActionsBuilder, admin_user: User) -> ActionsBuilder:
+def one_of_everything(actions_builder: Builder, admin_user: User) -> Builder:
     """At least one row of every registered model, so every list renders real rows."""
     b = actions_builder
     office = b.office()
@@ -70,7 +70,7 @@ def one_of_everything(actions_builder: ActionsBuilder, admin_user: User) -> Acti
         parcel=parcel, kind=ConditionKind.DEBT, title="عوارض نوسازی", amount=1_200_000,
         recorded_on=b.today,
     )  # fmt: skip
-    b.citizen()
+    b.citizen(with_account=False)  # one with an account: the test after the next
     Group.objects.create(name="ناظران")
     Holiday.objects.create(date=NOWRUZ_1402, title="عید نوروز")
     seen = {"username": "someone", "ip_address": "203.0.113.7", "user_agent": "test",
@@ -89,7 +89,7 @@ def one_of_everything(actions_builder: ActionsBuilder, admin_user: User) -> Acti
 
 @pytest.mark.parametrize("model", REGISTERED, ids=REGISTERED_IDS)
 def test_every_changelist_is_persian(
-    admin_client: Client, one_of_everything: ActionsBuilder, model: type[models.Model]
+    admin_client: Client, one_of_everything: Builder, model: type[models.Model]
 ) -> None:
     response = admin_client.get(admin_url(model, "changelist"))
     assert response.status_code == 200
@@ -112,7 +112,7 @@ def test_every_add_page_is_persian_or_refused_by_design(
 
 @pytest.mark.parametrize("model", REGISTERED, ids=REGISTERED_IDS)
 def test_every_change_page_opens(
-    admin_client: Client, one_of_everything: ActionsBuilder, model: type[models.Model]
+    admin_client: Client, one_of_everything: Builder, model: type[models.Model]
 ) -> None:
     row = model._default_manager.order_by("pk").first()
     assert row is not None
@@ -122,7 +122,7 @@ def test_every_change_page_opens(
 
 
 def test_lists_show_jalali_dates_and_mask_national_ids(
-    admin_client: Client, one_of_everything: ActionsBuilder
+    admin_client: Client, one_of_everything: Builder
 ) -> None:
     tariffs = admin_client.get(admin_url(Tariff, "changelist")).content.decode()
     assert "۱۴۰۲/۰۱/۰۱" in tariffs
@@ -134,7 +134,23 @@ def test_lists_show_jalali_dates_and_mask_national_ids(
             assert to_persian_digits(mask_national_id(national_id)) in page
 
 
-def test_demo_rows_are_flagged(admin_client: Client, actions_builder: ActionsBuilder) -> None:
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: a citizen's account is named by their national ID (personas, accounts), "
+    "and the citizens' list (its account column) and the users' list (user name) show "
+    "that name unmasked",
+)
+@pytest.mark.parametrize("model", [Citizen, User], ids=["citizens", "users"])
+def test_a_citizen_with_an_account_is_listed_without_their_national_id(
+    admin_client: Client, actions_builder: Builder, model: type[models.Model]
+) -> None:
+    citizen = actions_builder.citizen(with_account=True)
+    page = admin_client.get(admin_url(model, "changelist")).content.decode()
+    assert citizen.national_id not in page
+    assert to_persian_digits(citizen.national_id) not in page
+
+
+def test_demo_rows_are_flagged(admin_client: Client, actions_builder: Builder) -> None:
     real = actions_builder.office()
     demo = actions_builder.office(district=real.district)
     Office.objects.filter(pk=demo.pk).update(is_demo=True)
@@ -143,9 +159,7 @@ def test_demo_rows_are_flagged(admin_client: Client, actions_builder: ActionsBui
     assert page.count('<td class="field-demo_flag">') == 2
 
 
-def test_search_accepts_persian_digits(
-    admin_client: Client, actions_builder: ActionsBuilder
-) -> None:
+def test_search_accepts_persian_digits(admin_client: Client, actions_builder: Builder) -> None:
     office = actions_builder.office(code="4321")
     actions_builder.office(district=office.district, code="8765")
     response = admin_client.get(admin_url(Office, "changelist"), {"q": "۴۳۲۱"})
@@ -153,7 +167,7 @@ def test_search_accepts_persian_digits(
 
 
 def test_search_by_a_number_that_is_not_a_number_does_not_fail(
-    admin_client: Client, actions_builder: ActionsBuilder
+    admin_client: Client, actions_builder: Builder
 ) -> None:
     actions_builder.district()
     response = admin_client.get(admin_url(District, "changelist"), {"q": "اصفهان"})
@@ -170,7 +184,7 @@ def changelist_queries(client: Client, model: type[models.Model]) -> int:
     return len(queries)
 
 
-def add_offices(b: ActionsBuilder, n: int, district: District) -> None:
+def add_offices(b: Builder, n: int, district: District) -> None:
     for _ in range(n):
         office = b.office(district=district)
         manager = b.staff()
@@ -178,7 +192,7 @@ def add_offices(b: ActionsBuilder, n: int, district: District) -> None:
         Office.objects.filter(pk=office.pk).update(manager=manager)
 
 
-def add_parcels(b: ActionsBuilder, n: int, district: District) -> None:
+def add_parcels(b: Builder, n: int, district: District) -> None:
     for _ in range(n):
         parcel = b.parcel(district)
         ParcelCondition.objects.create(
@@ -186,7 +200,7 @@ def add_parcels(b: ActionsBuilder, n: int, district: District) -> None:
         )
 
 
-def add_staff(b: ActionsBuilder, n: int, district: District) -> None:
+def add_staff(b: Builder, n: int, district: District) -> None:
     office = Office.objects.filter(district=district).first() or b.office(district=district)
     for _ in range(n):
         staff = b.staff()
@@ -197,7 +211,7 @@ def add_staff(b: ActionsBuilder, n: int, district: District) -> None:
         )
 
 
-LISTS: list[tuple[str, Callable[[ActionsBuilder, int, District], None]]] = [
+LISTS: list[tuple[str, Callable[[Builder, int, District], None]]] = [
     ("offices.Office", add_offices),
     ("geo.Parcel", add_parcels),
     ("geo.ParcelCondition", add_parcels),
@@ -212,9 +226,9 @@ LISTS: list[tuple[str, Callable[[ActionsBuilder, int, District], None]]] = [
 @pytest.mark.parametrize(("label", "add_rows"), LISTS, ids=[label for label, _ in LISTS])
 def test_a_changelist_costs_the_same_for_3_rows_as_for_30(
     admin_client: Client,
-    actions_builder: ActionsBuilder,
+    actions_builder: Builder,
     label: str,
-    add_rows: Callable[[ActionsBuilder, int, District], None],
+    add_rows: Callable[[Builder, int, District], None],
 ) -> None:
     model = apps.get_model(label)
     district = actions_builder.district()
@@ -249,7 +263,7 @@ def test_an_anonymous_visitor_is_sent_to_the_admin_sign_in(client: Client) -> No
 
 
 def test_date_fields_are_typed_and_shown_in_jalali(
-    admin_client: Client, one_of_everything: ActionsBuilder
+    admin_client: Client, one_of_everything: Builder
 ) -> None:
     tariff = Tariff.objects.get()
     page = admin_client.get(admin_url(Tariff, "change", tariff.pk)).content.decode()

@@ -14,8 +14,8 @@ from django.test import Client
 from django.urls import include, path, reverse
 from django.views.decorators.http import require_POST
 
-from pishkhan.conftest import CityBuilder
 from pishkhan.offices.roles import Role
+from pishkhan.testing.personas import Builder
 
 RTL = '<html lang="fa" dir="rtl">'
 
@@ -80,7 +80,7 @@ def test_a_wrong_method_gets_the_persian_405_and_keeps_the_allow_header(
     assert "این نشانی را نمی‌توان این‌گونه باز کرد" in html
 
 
-def test_signing_out_by_get_is_a_persian_405(client: Client, city_builder: CityBuilder) -> None:
+def test_signing_out_by_get_is_a_persian_405(client: Client, city_builder: Builder) -> None:
     client.force_login(city_builder.staff(Role.SUPERVISOR).user)
     response = client.get(reverse("accounts:logout"))
     assert response.status_code == 405

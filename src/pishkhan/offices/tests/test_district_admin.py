@@ -9,10 +9,10 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 
-from pishkhan.conftest import ActionsBuilder
 from pishkhan.geo import admin as geo_admin
 from pishkhan.geo.models import District
 from pishkhan.offices import admin as offices_admin
+from pishkhan.testing.personas import Builder
 
 
 def test_the_offices_app_registers_the_district_admin() -> None:
@@ -22,7 +22,7 @@ def test_the_offices_app_registers_the_district_admin() -> None:
 
 
 def test_the_district_list_counts_offices_and_parcels(
-    admin_client: Client, actions_builder: ActionsBuilder
+    admin_client: Client, actions_builder: Builder
 ) -> None:
     district = actions_builder.district()
     for _ in range(2):

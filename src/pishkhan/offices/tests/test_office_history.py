@@ -11,10 +11,10 @@ from django.test import Client
 from django.urls import reverse
 
 from pishkhan.accounts.models import User
-from pishkhan.conftest import ActionsBuilder
 from pishkhan.core.jalali import format_jalali_date
 from pishkhan.offices.actions import OFFICE_CREATED_REASON, do_create_office, do_update_office
 from pishkhan.offices.models import Office, OfficeChange, OfficeStatus
+from pishkhan.testing.personas import Builder
 
 REASON = "تخلف در پاسخگویی به موقع به متقاضیان"
 
@@ -26,13 +26,11 @@ def history(office: Office) -> list[tuple[str, str, str]]:
 
 
 @pytest.fixture
-def office(actions_builder: ActionsBuilder) -> Office:
+def office(actions_builder: Builder) -> Office:
     return actions_builder.office(address="خیابان چهارباغ بالا، پلاک ۱۲")
 
 
-def test_creating_an_office_opens_its_history(
-    actions_builder: ActionsBuilder, admin_user: User
-) -> None:
+def test_creating_an_office_opens_its_history(actions_builder: Builder, admin_user: User) -> None:
     district = actions_builder.district()
     created = do_create_office(admin_user, **actions_builder.office_fields(district))
     rows = created.changes.order_by("id")
@@ -68,7 +66,7 @@ def test_changing_status_and_address_writes_two_history_rows(
 
 
 def test_moving_an_office_records_district_names(
-    actions_builder: ActionsBuilder, office: Office, admin_user: User
+    actions_builder: Builder, office: Office, admin_user: User
 ) -> None:
     old_name = office.district.name
     new_district = actions_builder.district()
@@ -175,7 +173,7 @@ def test_the_admin_asks_for_a_reason(admin_client: Client, office: Office) -> No
 
 
 def test_an_office_added_in_the_admin_opens_its_history(
-    admin_client: Client, admin_user: User, actions_builder: ActionsBuilder
+    admin_client: Client, admin_user: User, actions_builder: Builder
 ) -> None:
     fields = actions_builder.office_fields(actions_builder.district())
     data = {**fields, "district": fields["district"].pk, "manager": "", "status": "active"}
@@ -187,7 +185,7 @@ def test_an_office_added_in_the_admin_opens_its_history(
 
 
 def test_an_office_keeps_one_spelling_of_its_code_and_phone(
-    actions_builder: ActionsBuilder,
+    actions_builder: Builder,
 ) -> None:
     office = actions_builder.office(code="۴۵۶۷", phone="+98 31 3625 0000")
     assert (office.code, office.phone) == ("4567", "03136250000")

@@ -10,7 +10,6 @@ from django.test import Client
 from django.urls import reverse
 
 from pishkhan.accounts.models import User
-from pishkhan.conftest import ActionsBuilder
 from pishkhan.core.jalali import format_jalali_date
 from pishkhan.offices.actions import (
     do_assign_role,
@@ -19,6 +18,7 @@ from pishkhan.offices.actions import (
 )
 from pishkhan.offices.models import EmploymentContract, Office, RoleAssignment, StaffMember
 from pishkhan.offices.roles import DegreeLevel, Field, Role
+from pishkhan.testing.personas import Builder
 
 START = dt.date(2024, 3, 20)
 NEEDS_BACHELOR = "نقش «مسئول فنی» مدرک کارشناسی یا بالاتر لازم دارد."
@@ -33,11 +33,11 @@ UNQUALIFIED = [
 
 @pytest.mark.parametrize(("degree", "field", "message"), UNQUALIFIED)
 def test_it_refuses_an_unqualified_technical_manager_through_the_action(
-    actions_builder: ActionsBuilder, degree: int, field: str, message: str
+    actions_builder: Builder, degree: int, field: str, message: str
 ) -> None:
     # given an office and a person without an engineering bachelor's degree
     office = actions_builder.office()
-    staff = actions_builder.staff(degree, field)
+    staff = actions_builder.staff(degree_level=degree, field=field)
     # when the person is made its technical manager
     with pytest.raises(ValidationError) as raised:
         do_assign_role(None, staff, Role.TECHNICAL_MANAGER, office=office, starts_on=START)
@@ -48,10 +48,10 @@ def test_it_refuses_an_unqualified_technical_manager_through_the_action(
 
 @pytest.mark.parametrize(("degree", "field", "message"), UNQUALIFIED)
 def test_the_role_assignment_model_refuses_an_unqualified_technical_manager(
-    actions_builder: ActionsBuilder, degree: int, field: str, message: str
+    actions_builder: Builder, degree: int, field: str, message: str
 ) -> None:
     office = actions_builder.office()
-    staff = actions_builder.staff(degree, field)
+    staff = actions_builder.staff(degree_level=degree, field=field)
     assignment = RoleAssignment(
         staff=staff, role=Role.TECHNICAL_MANAGER, office=office, starts_on=START
     )
@@ -62,10 +62,10 @@ def test_the_role_assignment_model_refuses_an_unqualified_technical_manager(
 
 @pytest.mark.parametrize(("degree", "field", "message"), UNQUALIFIED)
 def test_the_employment_contract_refuses_an_unqualified_technical_manager(
-    actions_builder: ActionsBuilder, degree: int, field: str, message: str
+    actions_builder: Builder, degree: int, field: str, message: str
 ) -> None:
     office = actions_builder.office()
-    staff = actions_builder.staff(degree, field)
+    staff = actions_builder.staff(degree_level=degree, field=field)
     contract = EmploymentContract(
         office=office, staff=staff, role=Role.TECHNICAL_MANAGER, number="EC-1", starts_on=START
     )
@@ -81,34 +81,34 @@ def test_the_employment_contract_refuses_an_unqualified_technical_manager(
 
 @pytest.mark.parametrize("role", [Role.TECHNICAL_MANAGER, Role.INSPECTOR, Role.PLAN_REVIEWER])
 def test_it_accepts_a_bachelor_in_civil_engineering_for_engineering_roles(
-    actions_builder: ActionsBuilder, role: str
+    actions_builder: Builder, role: str
 ) -> None:
     office = actions_builder.office()
-    staff = actions_builder.staff(DegreeLevel.BACHELOR, Field.CIVIL_ENGINEERING)
+    staff = actions_builder.staff(degree_level=DegreeLevel.BACHELOR, field=Field.CIVIL_ENGINEERING)
     assignment = do_assign_role(None, staff, role, office=office, starts_on=START)
     assert assignment.pk is not None
     assert list(staff.active_roles(START)) == [assignment]
 
 
-def test_an_office_manager_needs_no_degree(actions_builder: ActionsBuilder) -> None:
+def test_an_office_manager_needs_no_degree(actions_builder: Builder) -> None:
     office = actions_builder.office()
-    staff = actions_builder.staff(DegreeLevel.NONE, Field.OTHER)
+    staff = actions_builder.staff(degree_level=DegreeLevel.NONE, field=Field.OTHER)
     assignment = do_assign_role(None, staff, Role.OFFICE_MANAGER, office=office, starts_on=START)
     assert assignment.role == Role.OFFICE_MANAGER
 
 
-def test_district_staff_need_no_degree(actions_builder: ActionsBuilder) -> None:
+def test_district_staff_need_no_degree(actions_builder: Builder) -> None:
     district = actions_builder.district()
-    staff = actions_builder.staff(DegreeLevel.NONE, Field.OTHER)
+    staff = actions_builder.staff(degree_level=DegreeLevel.NONE, field=Field.OTHER)
     assignment = do_assign_role(
         None, staff, Role.DISTRICT_STAFF, district=district, starts_on=START
     )
     assert assignment.district == district
 
 
-def test_it_signs_a_contract_with_a_qualified_inspector(actions_builder: ActionsBuilder) -> None:
+def test_it_signs_a_contract_with_a_qualified_inspector(actions_builder: Builder) -> None:
     office = actions_builder.office()
-    staff = actions_builder.staff(DegreeLevel.MASTER, Field.URBAN_PLANNING)
+    staff = actions_builder.staff(degree_level=DegreeLevel.MASTER, field=Field.URBAN_PLANNING)
     contract = do_sign_employment_contract(
         None, office, staff, Role.INSPECTOR, "۱۴۰۳/۲۲", starts_on=START
     )
@@ -116,7 +116,7 @@ def test_it_signs_a_contract_with_a_qualified_inspector(actions_builder: Actions
     assert contract.covers(START)
 
 
-def test_it_refuses_an_office_role_without_an_office(actions_builder: ActionsBuilder) -> None:
+def test_it_refuses_an_office_role_without_an_office(actions_builder: Builder) -> None:
     staff = actions_builder.staff()
     with pytest.raises(ValidationError) as raised:
         do_assign_role(None, staff, Role.INSPECTOR, starts_on=START)
@@ -125,7 +125,7 @@ def test_it_refuses_an_office_role_without_an_office(actions_builder: ActionsBui
     }
 
 
-def test_it_refuses_an_office_role_in_a_district(actions_builder: ActionsBuilder) -> None:
+def test_it_refuses_an_office_role_in_a_district(actions_builder: Builder) -> None:
     staff = actions_builder.staff()
     office = actions_builder.office()
     with pytest.raises(ValidationError) as raised:
@@ -135,7 +135,7 @@ def test_it_refuses_an_office_role_in_a_district(actions_builder: ActionsBuilder
     assert "office" in raised.value.message_dict
 
 
-def test_it_refuses_a_district_role_without_a_district(actions_builder: ActionsBuilder) -> None:
+def test_it_refuses_a_district_role_without_a_district(actions_builder: Builder) -> None:
     staff = actions_builder.staff()
     with pytest.raises(ValidationError) as raised:
         do_assign_role(None, staff, Role.DISTRICT_STAFF, starts_on=START)
@@ -144,7 +144,7 @@ def test_it_refuses_a_district_role_without_a_district(actions_builder: ActionsB
     }
 
 
-def test_it_refuses_a_city_role_with_an_office(actions_builder: ActionsBuilder) -> None:
+def test_it_refuses_a_city_role_with_an_office(actions_builder: Builder) -> None:
     staff = actions_builder.staff()
     office = actions_builder.office()
     with pytest.raises(ValidationError) as raised:
@@ -152,13 +152,13 @@ def test_it_refuses_a_city_role_with_an_office(actions_builder: ActionsBuilder) 
     assert raised.value.messages == ["این نقش برای کل شهر است؛ دفتر و منطقه را خالی بگذارید."]
 
 
-def test_a_city_role_needs_no_scope(actions_builder: ActionsBuilder) -> None:
+def test_a_city_role_needs_no_scope(actions_builder: Builder) -> None:
     staff = actions_builder.staff()
     assignment = do_assign_role(None, staff, Role.SUPERVISOR, starts_on=START)
     assert str(assignment) == "ناظر دفاتر — کل شهر"
 
 
-def test_it_refuses_an_end_before_the_start(actions_builder: ActionsBuilder) -> None:
+def test_it_refuses_an_end_before_the_start(actions_builder: Builder) -> None:
     staff = actions_builder.staff()
     with pytest.raises(ValidationError) as raised:
         do_assign_role(
@@ -169,7 +169,7 @@ def test_it_refuses_an_end_before_the_start(actions_builder: ActionsBuilder) -> 
     }
 
 
-def test_it_refuses_the_same_role_twice_in_one_period(actions_builder: ActionsBuilder) -> None:
+def test_it_refuses_the_same_role_twice_in_one_period(actions_builder: Builder) -> None:
     # given an inspector of an office for the year 1403
     office = actions_builder.office()
     staff = actions_builder.staff()
@@ -187,7 +187,7 @@ def test_it_refuses_the_same_role_twice_in_one_period(actions_builder: ActionsBu
 
 
 def test_it_normalizes_persian_digits_of_a_new_staff_member(
-    actions_builder: ActionsBuilder,
+    actions_builder: Builder,
 ) -> None:
     staff = do_create_staff_member(
         None,
@@ -223,7 +223,7 @@ def staff_add_form(
 
 
 def test_the_admin_refuses_an_unqualified_role_on_a_new_staff_member(
-    admin_client: Client, actions_builder: ActionsBuilder
+    admin_client: Client, actions_builder: Builder
 ) -> None:
     # given a new person with a diploma typed as technical manager on the staff add page
     office = actions_builder.office()
@@ -243,7 +243,7 @@ def test_the_admin_refuses_an_unqualified_role_on_a_new_staff_member(
 
 
 def test_the_admin_adds_a_qualified_staff_member_with_a_role(
-    admin_client: Client, actions_builder: ActionsBuilder
+    admin_client: Client, actions_builder: Builder
 ) -> None:
     office = actions_builder.office()
     user = actions_builder.user()

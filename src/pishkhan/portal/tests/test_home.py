@@ -11,10 +11,10 @@ from django.test import Client
 from django.urls import reverse
 
 from pishkhan.accounts.models import User
-from pishkhan.conftest import CityBuilder
 from pishkhan.geo.models import District
 from pishkhan.offices.models import Office, OfficeStatus, StaffMember
 from pishkhan.offices.roles import OFFICE_ROLES, Role
+from pishkhan.testing.personas import Builder
 
 HOME = reverse("home")
 
@@ -32,7 +32,7 @@ class TwoDistricts:
 
 
 @pytest.fixture
-def two_districts(city_builder: CityBuilder) -> TwoDistricts:
+def two_districts(city_builder: Builder) -> TwoDistricts:
     north = city_builder.district(3, "منطقه سه")
     south = city_builder.district(14, "منطقه چهارده")
     office_a = city_builder.office(north, name="دفتر پیشخوان چهارباغ", code="3101")
@@ -97,7 +97,7 @@ def test_it_shows_nothing_of_another_office_to_office_staff(
 
 @pytest.mark.parametrize("role", sorted(OFFICE_ROLES))
 def test_it_shows_the_office_card_to_every_office_role(
-    client: Client, city_builder: CityBuilder, role: str
+    client: Client, city_builder: Builder, role: str
 ) -> None:
     office = city_builder.office(city_builder.district(5), name="دفتر پیشخوان سپاهان")
     other = city_builder.office(city_builder.district(6), name="دفتر پیشخوان جلفا")
@@ -110,7 +110,7 @@ def test_it_shows_the_office_card_to_every_office_role(
 
 
 def test_it_shows_a_licence_date_in_jalali_with_persian_digits(
-    client: Client, city_builder: CityBuilder
+    client: Client, city_builder: Builder
 ) -> None:
     office = city_builder.office(city_builder.district(1), valid_until=dt.date(2023, 11, 6))
     staff = city_builder.staff(Role.OFFICE_MANAGER, office=office)
@@ -123,7 +123,7 @@ def test_it_shows_a_licence_date_in_jalali_with_persian_digits(
 
 
 def test_it_warns_when_the_licence_ends_within_sixty_days(
-    client: Client, city_builder: CityBuilder
+    client: Client, city_builder: Builder
 ) -> None:
     office = city_builder.office(
         city_builder.district(1), valid_until=city_builder.today + dt.timedelta(days=45)
@@ -137,7 +137,7 @@ def test_it_warns_when_the_licence_ends_within_sixty_days(
 
 
 def test_it_does_not_warn_about_a_licence_with_a_long_validity(
-    client: Client, city_builder: CityBuilder
+    client: Client, city_builder: Builder
 ) -> None:
     office = city_builder.office(
         city_builder.district(1), valid_until=city_builder.today + dt.timedelta(days=61)
@@ -150,7 +150,7 @@ def test_it_does_not_warn_about_a_licence_with_a_long_validity(
     assert "alert-danger" not in html
 
 
-def test_it_leaves_out_roles_that_have_ended(client: Client, city_builder: CityBuilder) -> None:
+def test_it_leaves_out_roles_that_have_ended(client: Client, city_builder: Builder) -> None:
     # given an inspector whose role in the office ended yesterday
     office = city_builder.office(city_builder.district(1))
     manager = city_builder.staff(Role.TECHNICAL_MANAGER, office=office)
@@ -166,7 +166,7 @@ def test_it_leaves_out_roles_that_have_ended(client: Client, city_builder: CityB
 
 
 def test_it_says_so_when_an_office_has_no_active_contract(
-    client: Client, city_builder: CityBuilder
+    client: Client, city_builder: Builder
 ) -> None:
     office = city_builder.office(city_builder.district(1))
     city_builder.contract(office, [city_builder.service("خدمت معلق")], status="suspended")
@@ -182,7 +182,7 @@ def test_it_says_so_when_an_office_has_no_active_contract(
 
 
 def test_it_shows_district_staff_their_district(
-    client: Client, city_builder: CityBuilder, two_districts: TwoDistricts
+    client: Client, city_builder: Builder, two_districts: TwoDistricts
 ) -> None:
     # given parcels in both districts, with open and resolved conditions
     north_parcels = [city_builder.parcel(two_districts.north) for _ in range(3)]
@@ -205,7 +205,7 @@ def test_it_shows_district_staff_their_district(
 
 
 def test_it_shows_office_status_licence_and_capacity_to_district_staff(
-    client: Client, city_builder: CityBuilder
+    client: Client, city_builder: Builder
 ) -> None:
     district = city_builder.district(7)
     city_builder.office(
@@ -229,7 +229,7 @@ def test_it_shows_office_status_licence_and_capacity_to_district_staff(
 
 
 def test_it_shows_the_supervisor_every_office_by_district(
-    client: Client, city_builder: CityBuilder, two_districts: TwoDistricts
+    client: Client, city_builder: Builder, two_districts: TwoDistricts
 ) -> None:
     supervisor = city_builder.staff(Role.SUPERVISOR)
 
@@ -244,7 +244,7 @@ def test_it_shows_the_supervisor_every_office_by_district(
 
 
 def test_it_counts_staff_per_role_for_the_supervisor(
-    client: Client, city_builder: CityBuilder, two_districts: TwoDistricts
+    client: Client, city_builder: Builder, two_districts: TwoDistricts
 ) -> None:
     # given one technical manager and two inspectors (and one supervisor)
     supervisor = city_builder.staff(Role.SUPERVISOR)
@@ -262,7 +262,7 @@ def test_it_counts_staff_per_role_for_the_supervisor(
 
 
 def test_it_lists_offices_whose_licence_ends_soon_for_the_supervisor(
-    client: Client, city_builder: CityBuilder
+    client: Client, city_builder: Builder
 ) -> None:
     district = city_builder.district(9)
     city_builder.office(
@@ -287,7 +287,7 @@ def test_it_lists_offices_whose_licence_ends_soon_for_the_supervisor(
 
 
 def test_it_links_the_administrator_to_the_admin(
-    client: Client, city_builder: CityBuilder, two_districts: TwoDistricts
+    client: Client, city_builder: Builder, two_districts: TwoDistricts
 ) -> None:
     administrator = city_builder.staff(Role.ADMINISTRATOR)
 
@@ -301,9 +301,7 @@ def test_it_links_the_administrator_to_the_admin(
 # --- citizens -------------------------------------------------------------------------
 
 
-def test_it_shows_the_citizen_their_masked_identity(
-    client: Client, city_builder: CityBuilder
-) -> None:
+def test_it_shows_the_citizen_their_masked_identity(client: Client, city_builder: Builder) -> None:
     citizen = city_builder.citizen(national_id="0076229645", mobile="09121234567")
     assert citizen.user is not None
 
@@ -318,7 +316,7 @@ def test_it_shows_the_citizen_their_masked_identity(
 
 
 def test_it_shows_the_citizen_a_directory_of_active_offices(
-    client: Client, city_builder: CityBuilder, two_districts: TwoDistricts
+    client: Client, city_builder: Builder, two_districts: TwoDistricts
 ) -> None:
     city_builder.office(two_districts.north, name="دفتر تعلیق‌شده", status=OfficeStatus.SUSPENDED)
     city_builder.office(two_districts.north, name="دفتر بی‌پروانه", valid_until=dt.date(2023, 11, 6))
@@ -340,7 +338,7 @@ def test_it_shows_the_citizen_a_directory_of_active_offices(
 
 
 def test_it_shows_a_section_for_each_role_family(
-    client: Client, city_builder: CityBuilder, two_districts: TwoDistricts
+    client: Client, city_builder: Builder, two_districts: TwoDistricts
 ) -> None:
     # given the technical manager of office A who is also district staff of the south
     manager = two_districts.manager_a
@@ -358,9 +356,7 @@ def test_it_shows_a_section_for_each_role_family(
     assert "رضا زمانی" not in html
 
 
-def test_it_tells_a_person_without_a_role_what_to_do(
-    client: Client, city_builder: CityBuilder
-) -> None:
+def test_it_tells_a_person_without_a_role_what_to_do(client: Client, city_builder: Builder) -> None:
     user = city_builder.user(username="newcomer")
 
     html = home_html(client, user)
@@ -372,7 +368,7 @@ def test_it_tells_a_person_without_a_role_what_to_do(
     "role", [Role.TECHNICAL_MANAGER, Role.DISTRICT_STAFF, Role.SUPERVISOR, "citizen"]
 )
 def test_it_shows_every_number_and_date_in_persian_digits(
-    client: Client, city_builder: CityBuilder, two_districts: TwoDistricts, role: str
+    client: Client, city_builder: Builder, two_districts: TwoDistricts, role: str
 ) -> None:
     city_builder.parcel(two_districts.north)
     if role == "citizen":

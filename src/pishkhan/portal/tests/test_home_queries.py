@@ -9,10 +9,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from pishkhan.accounts.models import User
-from pishkhan.conftest import CityBuilder
 from pishkhan.geo.models import District
 from pishkhan.offices.models import StaffMember
 from pishkhan.offices.roles import Role
+from pishkhan.testing.personas import Builder
 
 # Session, user, the principal's three lookups, and at most four for the sections.
 QUERY_BUDGET = 10
@@ -22,7 +22,7 @@ class GrowingCity:
     """A city that gains offices, each with a contract, staff, parcels and conditions; the
     viewer's scope grows with it (office staff hold their role in every new office)."""
 
-    def __init__(self, builder: CityBuilder) -> None:
+    def __init__(self, builder: Builder) -> None:
         self.builder = builder
         self.districts = [builder.district(1), builder.district(2)]
         self.services = [builder.service() for _ in range(3)]
@@ -76,7 +76,7 @@ def queries_for(client: Client, user: User) -> int:
     ],
 )
 def test_it_reads_the_home_page_in_the_same_queries_for_2_or_20_offices(
-    client: Client, city_builder: CityBuilder, role: str
+    client: Client, city_builder: Builder, role: str
 ) -> None:
     # given a city with 2 offices and a viewer of this role
     city = GrowingCity(city_builder)
@@ -94,7 +94,7 @@ def test_it_reads_the_home_page_in_the_same_queries_for_2_or_20_offices(
 
 
 def test_it_reads_the_home_page_of_a_person_with_every_role_within_budget(
-    client: Client, city_builder: CityBuilder
+    client: Client, city_builder: Builder
 ) -> None:
     city = GrowingCity(city_builder)
     user = city.viewer(Role.TECHNICAL_MANAGER)

@@ -1,4 +1,5 @@
-"""The personas are who the module says they are, and a case walks to every state."""
+"""The personas are who the module says they are, and a case walks to every state.
+The `city` and `build` fixtures are src/pishkhan/conftest.py's."""
 
 from __future__ import annotations
 
@@ -12,11 +13,6 @@ from pishkhan.testing.personas import Builder, City, build_city
 from pishkhan.testing.workflows import read_definitions
 
 DEFINITIONS = read_definitions()
-
-
-@pytest.fixture
-def city(db: None) -> City:
-    return build_city()
 
 
 def test_each_persona_holds_their_role_where_the_module_says(city: City) -> None:
@@ -85,9 +81,8 @@ def test_two_builders_and_two_cities_in_one_test_do_not_collide() -> None:
     assert Builder().office().code != Builder().office().code
 
 
-@pytest.mark.django_db
-def test_the_old_builders_forms_still_read() -> None:
-    build = Builder()
+def test_the_old_builders_forms_still_read(build: Builder, actions_builder: Builder) -> None:
+    assert actions_builder is build
     unqualified = build.staff(DegreeLevel.NONE, Field.OTHER)  # the actions builder's form
     assert (unqualified.degree_level, unqualified.field) == (DegreeLevel.NONE, Field.OTHER)
     assert not unqualified.roles.exists()
