@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 Outcome = type[Exception] | None
 
 FOLLOW_UP_OFFICER = "follow_up_officer"
+SYSTEM = "system"
 # Actions the engine writes itself: their events keep the state.
 BOOKKEEPING = ("open", "claim", "release", "record_visit_report", "follow_up_note")
 
@@ -253,6 +254,8 @@ class Oracle:
         if version != case.version:
             return ConcurrentActionError
         state = self.state(case)
+        if state.role in (APPLICANT, SYSTEM):
+            return RoleNotAllowed  # a step waiting on the applicant or the system: nobody's
         if state.terminal or not self.holds(person, state.role, case):
             return RoleNotAllowed
         if case.assignee == person.user_id:

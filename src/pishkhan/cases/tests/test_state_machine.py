@@ -634,8 +634,12 @@ class Walker:
 
     def claimed_by_a_colleague(self, move: Move, case: CaseFacts, actor: Person) -> None:
         driver, role = self.driver, ORACLE.state(case).role
-        if role == APPLICANT or not ORACLE.holds(actor, role, case):
-            return  # an applicant has no cartable (the oracle still lets them claim)
+        if role == APPLICANT:  # a step waiting on the applicant is nobody's to claim
+            claim = lambda: driver.claim(actor, case)  # noqa: E731
+            self.expect(RoleNotAllowed, claim, "claim a step waiting on the applicant")
+            return
+        if not ORACLE.holds(actor, role, case):
+            return
         if case.assignee is not None:
             holder = next(p for p in self.people if p.user_id == case.assignee)
             self.expect(None, lambda: driver.release(holder, case), "release")
