@@ -75,12 +75,6 @@ def first_failure(names: list[str], context: GuardContext) -> tuple[str, str] | 
     return None
 
 
-def failed_guard(names: list[str], context: GuardContext) -> str | None:
-    """The Persian reason of the first guard that does not hold, or None."""
-    failure = first_failure(names, context)
-    return failure[1] if failure else None
-
-
 # Fact names a page may seed (see GuardContext.facts).
 CASE_VISITS = "case_visits"  # [(visited_at, recorded_at)] of the case's own reports
 PARCEL_LATEST_VISIT = "parcel_latest_visit"  # {visited_at, violations_observed} or None

@@ -42,7 +42,6 @@ from pishkhan.core import clock
 from pishkhan.core.calendar import WorkingCalendar, configured_calendar
 from pishkhan.core.jalali import parse_jalali_date
 
-CALENDAR_CHANGED = EventType.CALENDAR_CHANGED  # kept for importers
 DECLARED, WITHDRAWN = "declared", "withdrawn"
 BATCH_SIZE = 500  # cases locked, moved and given their events per round trip
 CLOCK_FIELDS = ("due_at", "overall_due_at")

@@ -20,6 +20,7 @@ from typing import Any
 
 from pishkhan.accounts.access import Principal
 from pishkhan.cases import engine
+from pishkhan.cases.access import CITY_ROLES
 from pishkhan.cases.errors import (
     ActionNotAllowed,
     AssignedToAnother,
@@ -29,9 +30,7 @@ from pishkhan.cases.errors import (
 from pishkhan.cases.guards import GuardContext, first_failure
 from pishkhan.cases.models import APPLICANT, SYSTEM, Case, WorkflowAction
 from pishkhan.core import clock
-from pishkhan.offices.roles import OFFICE_ROLES, ROLE_SCOPE, Role, Scope
-
-CITY_ROLES = tuple(str(r) for r, scope in ROLE_SCOPE.items() if scope == Scope.CITY)
+from pishkhan.offices.roles import OFFICE_ROLES, Role
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,8 @@ from pishkhan.cases import holidays
 from pishkhan.cases.actions import do_perform_action
 from pishkhan.cases.calendar import add_working_hours, calendar_for, working_hours_between
 from pishkhan.cases.errors import ConcurrentActionError, WorkflowError
+from pishkhan.cases.events import EventType
 from pishkhan.cases.holidays import (
-    CALENDAR_CHANGED,
     declare_holiday,
     do_declare_holiday,
     load_holidays,
@@ -50,7 +50,8 @@ def fresh(case: Case) -> Case:
 
 
 def calendar_events(case: Case) -> list[CaseEvent]:
-    return list(CaseEvent.objects.filter(case=case, action=CALENDAR_CHANGED).order_by("seq"))
+    changed = CaseEvent.objects.filter(case=case, action=EventType.CALENDAR_CHANGED)
+    return list(changed.order_by("seq"))
 
 
 def assert_events_match_versions() -> None:
@@ -303,7 +304,7 @@ def test_load_holidays_declares_a_new_day(world: City, clock: Clock, tmp_path: P
 
 def test_no_definition_may_use_the_event_code() -> None:
     data = notary()
-    data["actions"][0]["code"] = CALENDAR_CHANGED
+    data["actions"][0]["code"] = EventType.CALENDAR_CHANGED
     assert "reserved_action" in codes_of(data)
 
 
