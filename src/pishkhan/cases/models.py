@@ -32,6 +32,12 @@ class WorkflowDefinition(models.Model):
     sla_hours = models.PositiveIntegerField("مهلت کل (ساعت کاری)", null=True, blank=True)
     documents = models.JSONField("مدارک (کد ← عنوان)", default=dict)
     settings = models.JSONField("تنظیمات", default=dict, blank=True)
+    fields = models.JSONField(
+        "مشخصات درخواست (فیلدهای اعلام‌شده)",
+        default=list,
+        blank=True,
+        help_text="فیلدهایی که هنگام ثبت پرسیده می‌شود؛ نگاه کنید به cases/fields.py.",
+    )
     loaded_from = models.CharField("بارگذاری از", max_length=300, blank=True)
     checksum = models.CharField("چکیده", max_length=64)
     created_at = models.DateTimeField("زمان ایجاد", auto_now_add=True)
@@ -206,6 +212,12 @@ class Case(models.Model):
     paused_from_state = models.CharField("وضعیت پیش از توقف", max_length=40, blank=True)
     pause_reason = models.CharField("علت توقف مهلت", max_length=500, blank=True)
     documents_checked = models.JSONField("مدارک بررسی‌شده", default=list, blank=True)
+    data = models.JSONField(
+        "مشخصات درخواست",
+        default=dict,
+        blank=True,
+        help_text="مقادیر فیلدهای اعلام‌شده در نسخه گردش کار پرونده (نرمال‌شده).",
+    )
     version = models.PositiveIntegerField("نسخه", default=1)
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

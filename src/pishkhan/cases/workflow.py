@@ -21,6 +21,7 @@ from django.db.models import Max
 
 from pishkhan.cases.effects import registered_effects
 from pishkhan.cases.events import RESERVED_ACTIONS
+from pishkhan.cases.fields import FieldSpec, parse_fields, specs_from_stored
 from pishkhan.cases.guards import registered_guards
 from pishkhan.cases.models import (
     APPLICANT,
@@ -74,13 +75,19 @@ class DefinitionSpec:
     settings: dict[str, Any]
     states: tuple[StateSpec, ...]
     actions: tuple[ActionSpec, ...]
+    fields: tuple[FieldSpec, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        """The canonical document: defaults filled in, one action per from-state."""
+        """The canonical document: defaults filled in, one action per from-state. A
+        definition that declares no fields has no "fields" key, so the checksums of the
+        versions stored before fields existed still match their files."""
         data = asdict(self)
         for action in data["actions"]:
             action["from"] = action.pop("from_state")
             action["to"] = action.pop("to_state")
+        data["fields"] = [f.as_dict() for f in self.fields]
+        if not self.fields:
+            del data["fields"]
         return json.loads(json.dumps(data))  # tuples become lists
 
     @property
@@ -214,6 +221,8 @@ def parse_definition(data: Any) -> DefinitionSpec:
         settings = {}
     states = [s for s in (_parse_state(r, problems) for r in raw_states) if s]
     actions = [a for r in raw_actions for a in _parse_actions(r, problems)]
+    fields, field_problems = parse_fields(data.get("fields"))
+    problems.extend(field_problems)
     spec = DefinitionSpec(
         service=_text(data, "service", "تعریف", problems),
         title=str(data.get("title") or ""),
@@ -223,6 +232,7 @@ def parse_definition(data: Any) -> DefinitionSpec:
         settings=dict(settings),
         states=tuple(states),
         actions=tuple(actions),
+        fields=fields,
     )
     problems.extend(definition_problems(spec))
     if problems:
@@ -571,6 +581,7 @@ def _store(
         sla_hours=spec.sla_hours,
         documents=spec.documents,
         settings=spec.settings,
+        fields=[f.as_dict() for f in spec.fields],
         loaded_from=loaded_from,
         checksum=spec.checksum,
     )
@@ -620,6 +631,7 @@ def definition_to_dict(definition: WorkflowDefinition) -> dict[str, Any]:
         sla_hours=definition.sla_hours,
         documents=dict(definition.documents),
         settings=dict(definition.settings),
+        fields=specs_from_stored(definition.fields),
         states=tuple(
             StateSpec(
                 code=s.code,

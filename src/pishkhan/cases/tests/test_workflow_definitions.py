@@ -241,5 +241,5 @@ def test_the_shipped_inquiry_definitions_share_one_base() -> None:
     notary = read_definition_file(DEFINITIONS_DIR / "inquiry_notary.json")
     bank = read_definition_file(DEFINITIONS_DIR / "inquiry_bank.json")
     differs = {k for k in notary if notary[k] != bank[k]}
-    assert differs == {"service", "title", "documents"}
+    assert differs == {"service", "title", "documents", "fields"}
     assert notary["documents"].keys() == bank["documents"].keys()

@@ -1,0 +1,525 @@
+"""Declared application fields: what a service asks at registration beyond the applicant,
+the parcel and the checklist (a notary's letter number, a bank's branch …).
+
+A definition declares them as data (``"fields": [...]``, see docs/workflow.md); this
+module is the one place that reads a declaration, checks a posted value against it and
+shows a stored value. The loader refuses a bad declaration (`parse_fields`); the
+registration action validates every posted value with `clean_values`, so a page, a
+command and the API get the same answers; the form builds its inputs with `form_field`,
+whose cleaning calls the same `clean_value`; the case page and the receipt show values
+with `display_rows`.
+
+Stored values (``Case.data``) are normalised: ASCII digits, Persian letters for Arabic
+look-alikes, dates as ISO strings (Gregorian), decimals as strings, integers as numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from pishkhan.core.digits import normalize_persian_text, to_ascii_digits, to_persian_digits
+from pishkhan.core.jalali import JALALI_YEARS, format_jalali_date, parse_jalali_date
+from pishkhan.core.money import group_digits
+
+TYPES = ("text", "integer", "decimal", "date", "choice", "bool")
+TYPE_LABELS = {
+    "text": "متن",
+    "integer": "عدد صحیح",
+    "decimal": "عدد",
+    "date": "تاریخ",
+    "choice": "گزینه",
+    "bool": "بله/خیر",
+}
+KEYS = frozenset(
+    {"code", "label", "type", "required", "max_length", "min", "max", "unit", "choices"}
+    | {"help", "searchable"}
+)
+CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+TODAY = "today"  # a date bound: the day of the registration
+TEXT_MAX_LENGTH = 1000  # the most a declaration may allow a text field
+TEXT_DEFAULT_LENGTH = 200
+FIELDS_MAX = 40
+INPUT_MAX_LENGTH = 2000  # any posted value longer than this is refused before reading
+INTEGER_LIMIT = 10**15
+DECIMAL_PLACES = 4
+_DECIMAL_INPUT = re.compile(r"^[+-]?\d{1,15}(\.\d{1,4})?$")
+_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
+TRUE = frozenset({"on", "true", "1", "yes", "بله"})
+FALSE = frozenset({"", "off", "false", "0", "no", "خیر"})
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    code: str
+    label: str
+    type: str
+    required: bool = False
+    max_length: int | None = None
+    min: Any = None  # a number (integer, decimal) or "today"/an ISO date (date)
+    max: Any = None
+    unit: str = ""
+    choices: tuple[tuple[str, str], ...] = ()
+    help: str = ""
+    searchable: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["choices"] = [list(pair) for pair in self.choices]
+        return data
+
+    @property
+    def length(self) -> int:
+        return self.max_length or TEXT_DEFAULT_LENGTH
+
+    def choice_label(self, code: str) -> str:
+        return dict(self.choices).get(code, code)
+
+
+def problem(message: str, code: str) -> ValidationError:
+    return ValidationError(message, code=code)
+
+
+# --- the declaration ------------------------------------------------------------------
+
+
+def parse_fields(raw: Any) -> tuple[tuple[FieldSpec, ...], list[ValidationError]]:
+    """The declared fields of a definition document and every problem with them."""
+    if raw is None:
+        return (), []
+    if not isinstance(raw, list) or len(raw) > FIELDS_MAX:
+        return (), [problem("«fields» باید فهرستی از حداکثر ۴۰ فیلد باشد (list).", "format")]
+    found: list[ValidationError] = []
+    specs: list[FieldSpec] = []
+    seen: set[str] = set()
+    for item in raw:
+        spec = _parse_field(item, found)
+        if spec is None:
+            continue
+        if spec.code in seen:
+            found.append(
+                problem(f"فیلد «{spec.code}» دو بار تعریف شده است (duplicate field).", "duplicate")
+            )
+        seen.add(spec.code)
+        specs.append(spec)
+    return tuple(specs), found
+
+
+def _parse_field(raw: Any, found: list[ValidationError]) -> FieldSpec | None:
+    if not isinstance(raw, dict):
+        found.append(problem("هر فیلد باید یک شیء JSON باشد (field object).", "format"))
+        return None
+    code = raw.get("code")
+    if not isinstance(code, str) or not CODE.match(code):
+        found.append(problem(f"کد فیلد «{code}» نامعتبر است (bad field code).", "bad_code"))
+        return None
+    where = f"فیلد «{code}»"
+    start = len(found)
+    unknown = sorted(str(k) for k in raw if k not in KEYS)
+    if unknown:
+        found.append(
+            problem(f"{where}: کلید ناشناخته {', '.join(unknown)} (unknown key).", "format")
+        )
+    kind = raw.get("type")
+    if kind not in TYPES:
+        found.append(
+            problem(
+                f"{where}: نوع «{kind}» شناخته نیست؛ یکی از {', '.join(TYPES)} (unknown type).",
+                "field_type",
+            )
+        )
+        return None
+    label = _words(raw, "label", where, found, required=True)
+    spec = FieldSpec(
+        code=code,
+        label=label,
+        type=kind,
+        required=_flag(raw, "required", where, found),
+        max_length=_max_length(raw.get("max_length"), kind, where, found),
+        min=raw.get("min"),
+        max=raw.get("max"),
+        unit=_words(raw, "unit", where, found),
+        choices=_choices(raw.get("choices"), kind, where, found),
+        help=_words(raw, "help", where, found),
+        searchable=_flag(raw, "searchable", where, found),
+    )
+    _check_bounds(spec, where, found)
+    return spec if len(found) == start else None
+
+
+def _words(
+    raw: dict[str, Any], key: str, where: str, found: list[ValidationError], required: bool = False
+) -> str:
+    value = raw.get(key, "")
+    if not isinstance(value, str) or (required and not value.strip()) or len(value) > 300:
+        found.append(problem(f"{where}: «{key}» باید متن (تا ۳۰۰ نویسه) باشد.", "format"))
+        return ""
+    return value.strip()
+
+
+def _flag(raw: dict[str, Any], key: str, where: str, found: list[ValidationError]) -> bool:
+    value = raw.get(key, False)
+    if not isinstance(value, bool):
+        found.append(problem(f"{where}: «{key}» باید true یا false باشد.", "format"))
+        return False
+    return value
+
+
+def _max_length(value: Any, kind: str, where: str, found: list[ValidationError]) -> int | None:
+    if value is None:
+        return None
+    if kind != "text":
+        found.append(problem(f"{where}: «max_length» فقط برای متن است (bounds).", "field_bounds"))
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= TEXT_MAX_LENGTH:
+        found.append(
+            problem(
+                f"{where}: «max_length» باید عددی از ۱ تا ۱۰۰۰ باشد (bad max_length).",
+                "field_bounds",
+            )
+        )
+        return None
+    return value
+
+
+def _choices(
+    value: Any, kind: str, where: str, found: list[ValidationError]
+) -> tuple[tuple[str, str], ...]:
+    if kind != "choice":
+        if value not in (None, []):  # the canonical document has [] for every type
+            found.append(problem(f"{where}: «choices» فقط برای گزینه است.", "field_choices"))
+        return ()
+    pairs = value if isinstance(value, list) else []
+    ok = all(
+        isinstance(p, list)
+        and len(p) == 2
+        and all(isinstance(x, str) and x.strip() for x in p)
+        and CODE.match(p[0])
+        for p in pairs
+    )
+    codes = [p[0] for p in pairs] if ok else []
+    if not pairs or not ok or len(set(codes)) != len(codes):
+        found.append(
+            problem(
+                f"{where}: «choices» باید فهرستی از [کد، برچسب] با کدهای یکتا باشد (bad choices).",
+                "field_choices",
+            )
+        )
+        return ()
+    return tuple((p[0], p[1].strip()) for p in pairs)
+
+
+def _check_bounds(spec: FieldSpec, where: str, found: list[ValidationError]) -> None:
+    if spec.min is None and spec.max is None:
+        return
+    low: Decimal | dt.date | str | None
+    high: Decimal | dt.date | str | None
+    if spec.type in ("integer", "decimal"):
+        low, high = (_bound_number(b, spec.type) for b in (spec.min, spec.max))
+    elif spec.type == "date":
+        low, high = (_bound_date(b) for b in (spec.min, spec.max))
+    else:
+        found.append(
+            problem(f"{where}: «min»/«max» برای نوع {spec.type} معنی ندارد.", "field_bounds")
+        )
+        return
+    bad = [b for b, read in ((spec.min, low), (spec.max, high)) if b is not None and read is None]
+    if bad:
+        found.append(problem(f"{where}: کران «{bad[0]}» نامعتبر است (bad bound).", "field_bounds"))
+    elif low is not None and high is not None and _comparable(low) > _comparable(high):
+        found.append(problem(f"{where}: «min» از «max» بزرگ‌تر است (min > max).", "field_bounds"))
+
+
+def _bound_number(value: Any, kind: str) -> Decimal | None:
+    if value is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if kind == "integer" and not isinstance(value, int):
+        return None
+    return Decimal(str(value))
+
+
+def _bound_date(value: Any) -> dt.date | str | None:
+    if value == TODAY:
+        return TODAY
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _comparable(bound: Decimal | dt.date | str) -> Any:
+    return timezone.localdate() if bound == TODAY else bound
+
+
+def specs_from_stored(stored: Any) -> tuple[FieldSpec, ...]:
+    """The FieldSpecs of a stored version (its `fields` were validated when loaded)."""
+    specs, problems = parse_fields(stored or [])
+    if problems:  # only a hand-edited row could get here
+        raise ValidationError(problems)
+    return specs
+
+
+def declared_fields(definition: Any) -> tuple[FieldSpec, ...]:
+    """The fields a definition version declares (the case's pinned version for a case)."""
+    return specs_from_stored(getattr(definition, "fields", None))
+
+
+def searchable_fields(definition: Any) -> list[FieldSpec]:
+    """The fields a search by value may look in (``"searchable": true``)."""
+    return [f for f in declared_fields(definition) if f.searchable]
+
+
+# --- posted values --------------------------------------------------------------------
+
+
+def clean_values(
+    specs: Sequence[FieldSpec], posted: Any, *, today: dt.date | None = None
+) -> dict[str, Any]:
+    """The normalised values of `posted` (a mapping of field code to value) for these
+    fields; ValidationError with a Persian message per field code (``__all__`` for an
+    unknown code or a malformed whole)."""
+    if posted is None:
+        posted = {}
+    if not isinstance(posted, Mapping) or len(posted) > FIELDS_MAX:
+        raise ValidationError({"__all__": ["مشخصات درخواست معتبر نیست."]})
+    by_code = {s.code: s for s in specs}
+    errors: dict[str, list[str]] = {}
+    unknown = [k for k in posted if k not in by_code]
+    if unknown:
+        errors["__all__"] = ["مقداری برای فیلدی فرستاده شده است که این خدمت ندارد."]
+    values: dict[str, Any] = {}
+    for spec in specs:
+        try:
+            value = clean_value(spec, posted.get(spec.code), today=today)
+        except ValidationError as error:
+            errors[spec.code] = error.messages
+            continue
+        if value is not None:
+            values[spec.code] = value
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def clean_value(spec: FieldSpec, raw: Any, *, today: dt.date | None = None) -> Any:
+    """One value, normalised; None when empty and not required."""
+    if isinstance(raw, str):
+        if len(raw) > INPUT_MAX_LENGTH:
+            raise _invalid(spec, f"«{spec.label}» بیش از اندازه بلند است.")
+        if "\x00" in raw:
+            raise _invalid(spec, f"«{spec.label}» نویسه نامعتبر دارد.")
+    if spec.type == "bool":
+        return _clean_bool(spec, raw)
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        if spec.required:
+            raise ValidationError(f"«{spec.label}» را وارد کنید.", code="required")
+        return None
+    reader = {
+        "text": _clean_text,
+        "integer": _clean_integer,
+        "decimal": _clean_decimal,
+        "date": _clean_date,
+        "choice": _clean_choice,
+    }[spec.type]
+    return reader(spec, raw, today or timezone.localdate())
+
+
+def _invalid(spec: FieldSpec, message: str = "") -> ValidationError:
+    kind = TYPE_LABELS[spec.type]
+    return ValidationError(message or f"«{spec.label}» باید {kind} معتبر باشد.", code="invalid")
+
+
+def _clean_bool(spec: FieldSpec, raw: Any) -> bool:
+    if raw is None:
+        value = False
+    elif isinstance(raw, bool):
+        value = raw
+    elif isinstance(raw, str) and raw.strip().lower() in TRUE | FALSE:
+        value = raw.strip().lower() in TRUE
+    else:
+        raise _invalid(spec)
+    if spec.required and not value:
+        raise ValidationError(f"«{spec.label}» باید تأیید شود.", code="required")
+    return value
+
+
+def _clean_text(spec: FieldSpec, raw: Any, today: dt.date) -> str:
+    if not isinstance(raw, str | int) or isinstance(raw, bool):
+        raise _invalid(spec)
+    text = normalize_persian_text(to_ascii_digits(str(raw)))
+    if any(ord(ch) < 32 for ch in text):
+        raise _invalid(spec, f"«{spec.label}» نویسه نامعتبر دارد.")
+    if len(text) > spec.length:
+        limit = to_persian_digits(spec.length)
+        raise _invalid(spec, f"«{spec.label}» حداکثر {limit} نویسه است.")
+    return text
+
+
+def _number_text(raw: Any) -> str:
+    return to_ascii_digits(str(raw)).strip().replace(",", "").replace("٬", "").replace("٫", ".")
+
+
+def _clean_integer(spec: FieldSpec, raw: Any, today: dt.date) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int | str):
+        raise _invalid(spec)
+    text = _number_text(raw)
+    if not re.fullmatch(r"[+-]?\d{1,16}", text) or abs(int(text)) >= INTEGER_LIMIT:
+        raise _invalid(spec)
+    value = int(text)
+    _check_range(spec, Decimal(value))
+    return value
+
+
+def _clean_decimal(spec: FieldSpec, raw: Any, today: dt.date) -> str:
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str | Decimal):
+        raise _invalid(spec)
+    text = _number_text(raw)
+    if not _DECIMAL_INPUT.match(text):
+        places = to_persian_digits(DECIMAL_PLACES)
+        raise _invalid(spec, f"«{spec.label}» باید عدد (تا {places} رقم اعشار) باشد.")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise _invalid(spec) from None
+    _check_range(spec, value)
+    return format(value.normalize(), "f")
+
+
+def _check_range(spec: FieldSpec, value: Decimal) -> None:
+    low, high = (_bound_number(b, spec.type) for b in (spec.min, spec.max))
+    unit = f" {spec.unit}" if spec.unit else ""
+    if low is not None and value < low:
+        shown = to_persian_digits(format(low.normalize(), "f"))
+        raise _invalid(spec, f"«{spec.label}» نباید کمتر از {shown}{unit} باشد.")
+    if high is not None and value > high:
+        shown = to_persian_digits(format(high.normalize(), "f"))
+        raise _invalid(spec, f"«{spec.label}» نباید بیشتر از {shown}{unit} باشد.")
+
+
+def _clean_date(spec: FieldSpec, raw: Any, today: dt.date) -> str:
+    if isinstance(raw, dt.datetime) or not isinstance(raw, str | dt.date):
+        raise _invalid(spec)
+    day = raw if isinstance(raw, dt.date) else _read_date(spec, raw)
+    low, high = (_bound_date(b) for b in (spec.min, spec.max))
+    low_day = today if low == TODAY else low
+    high_day = today if high == TODAY else high
+    if isinstance(high_day, dt.date) and day > high_day:
+        if high == TODAY:
+            raise _invalid(spec, f"«{spec.label}» نمی‌تواند در آینده باشد.")
+        raise _invalid(spec, f"«{spec.label}» نباید پس از {format_jalali_date(high_day)} باشد.")
+    if isinstance(low_day, dt.date) and day < low_day:
+        raise _invalid(spec, f"«{spec.label}» نباید پیش از {format_jalali_date(low_day)} باشد.")
+    return day.isoformat()
+
+
+def _read_date(spec: FieldSpec, raw: str) -> dt.date:
+    """A Jalali date as people type it (۱۴۰۵/۰۹/۱۱), or an ISO Gregorian date (what is
+    stored, and what the API sends): the year tells them apart."""
+    text = to_ascii_digits(raw)
+    iso = _ISO_DATE.match(text)
+    if iso and int(iso[1]) > JALALI_YEARS[1]:
+        try:
+            return dt.date.fromisoformat(text.strip())
+        except ValueError:
+            raise _invalid(spec, f"«{spec.label}»: این تاریخ وجود ندارد.") from None
+    try:
+        return parse_jalali_date(text)
+    except ValidationError as error:
+        raise _invalid(spec, f"«{spec.label}»: {error.messages[0]}") from None
+
+
+def _clean_choice(spec: FieldSpec, raw: Any, today: dt.date) -> str:
+    if not isinstance(raw, str) or raw.strip() not in dict(spec.choices):
+        raise _invalid(spec, f"«{spec.label}» را از فهرست انتخاب کنید.")
+    return raw.strip()
+
+
+# --- showing values -------------------------------------------------------------------
+
+
+def format_value(spec: FieldSpec, value: Any) -> str:
+    """A stored value as a person reads it: Persian digits, Jalali dates, labels."""
+    if value is None or value == "":
+        return ""
+    unit = f" {spec.unit}" if spec.unit else ""
+    if spec.type == "bool":
+        return "بله" if value is True else "خیر"
+    if spec.type == "integer" and isinstance(value, int):
+        return group_digits(value) + unit
+    if spec.type == "decimal":
+        return to_persian_digits(str(value)).replace(".", "٫") + unit
+    if spec.type == "date":
+        try:
+            return format_jalali_date(dt.date.fromisoformat(str(value)))
+        except ValueError:
+            return to_persian_digits(value)
+    if spec.type == "choice":
+        return spec.choice_label(str(value))
+    return to_persian_digits(value)
+
+
+@dataclass(frozen=True)
+class DisplayRow:
+    code: str
+    label: str
+    text: str
+
+
+def display_rows(specs: Iterable[FieldSpec], data: Any) -> list[DisplayRow]:
+    """The declared fields with a value, in declaration order."""
+    values = data if isinstance(data, dict) else {}
+    rows = [DisplayRow(s.code, s.label, format_value(s, values.get(s.code))) for s in specs]
+    return [row for row in rows if row.text]
+
+
+# --- form inputs ----------------------------------------------------------------------
+
+FORM_PREFIX = "field_"
+
+
+class DeclaredField(forms.Field):
+    """A form input of a declared field; cleaning it is `clean_value`, so the page
+    shows exactly what the action would answer."""
+
+    def __init__(self, spec: FieldSpec, **kwargs: Any) -> None:
+        self.spec = spec
+        super().__init__(required=False, label=spec.label, help_text=spec.help, **kwargs)
+
+    def clean(self, value: Any) -> Any:
+        return clean_value(self.spec, value)
+
+
+def form_field(spec: FieldSpec) -> forms.Field:
+    widget: forms.Widget
+    if spec.type == "choice":
+        widget = forms.Select(choices=[("", "— انتخاب کنید —"), *spec.choices])
+    elif spec.type == "bool":
+        widget = forms.CheckboxInput()
+    else:
+        attrs: dict[str, Any] = {"maxlength": spec.length if spec.type == "text" else 40}
+        if spec.type in ("integer", "decimal", "date"):
+            attrs.update({"inputmode": "numeric", "dir": "ltr"})
+        if spec.type == "date":
+            attrs["placeholder"] = "۱۴۰۵/۰۱/۱۵"
+        widget = forms.TextInput(attrs=attrs)
+    if spec.required:
+        widget.attrs["aria-required"] = "true"
+    field = DeclaredField(spec, widget=widget)
+    if spec.unit and not spec.help:
+        field.help_text = f"به {spec.unit}"
+    return field
+
+
+def form_fields(specs: Iterable[FieldSpec]) -> dict[str, forms.Field]:
+    """The form inputs of the declared fields, named ``field_<code>``."""
+    return {f"{FORM_PREFIX}{s.code}": form_field(s) for s in specs}
