@@ -10,15 +10,18 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from pishkhan.accounts.access import Principal
 from pishkhan.accounts.actions import do_find_or_register_citizen
 from pishkhan.accounts.models import Citizen
 from pishkhan.cases import engine, permissions
-from pishkhan.cases.access import access_case_by_id, principal_of
+from pishkhan.cases.access import access_case_by_id, principal_of, scope_condition
 from pishkhan.cases.errors import (
     ConcurrentActionError,
+    DuplicateOpenCase,
+    InvalidFieldValues,
     InvalidInput,
     LicenceExpired,
     NoActiveDefinition,
@@ -31,6 +34,7 @@ from pishkhan.cases.errors import (
     WorkflowError,
 )
 from pishkhan.cases.events import EventType, NewEvent, write_event
+from pishkhan.cases.fields import clean_values, declared_fields
 from pishkhan.cases.models import (
     APPLICANT,
     SYSTEM,
@@ -55,6 +59,7 @@ DOCUMENTS_MAX = 50
 VISIT_LINES_MAX = 50
 VISIT_LINE_MAX_LENGTH = 300
 VISIT_NOTES_MAX_LENGTH = 4000
+DUPLICATE_REASON_MAX_LENGTH = 500
 
 
 def active_definition(service_type: ServiceType) -> WorkflowDefinition:
@@ -126,6 +131,68 @@ def clean_documents(definition: WorkflowDefinition, checked: Any) -> list[str]:
     return sorted(set(codes))
 
 
+def clean_application_data(
+    definition: WorkflowDefinition, data: Any, on: dt.date
+) -> dict[str, Any]:
+    """The declared fields' values (cases/fields.py), normalised; InvalidFieldValues
+    with a Persian message per field otherwise."""
+    try:
+        return clean_values(declared_fields(definition), data, today=on)
+    except ValidationError as error:
+        raise InvalidFieldValues(error.message_dict) from None
+
+
+def clean_duplicate_reason(reason: Any) -> str:
+    if reason is None:
+        return ""
+    if not isinstance(reason, str):
+        raise InvalidInput("علت ثبت پرونده تکراری باید متن باشد.")
+    text = " ".join(reason.split())
+    engine.check_text(text, DUPLICATE_REASON_MAX_LENGTH, "علت ثبت پرونده تکراری")
+    return text
+
+
+def lock_parcel_and_find_duplicate(opening: Opening) -> int | None:
+    """Lock the parcel's row and read the oldest open case of the same service on it,
+    in one statement (None when there is none)."""
+    assert opening.parcel is not None
+    duplicate = (
+        Case.objects.open()
+        .filter(parcel_id=OuterRef("pk"), service_type_id=opening.service_type.pk)
+        .order_by("opened_at", "pk")
+        .values("pk")[:1]
+    )
+    found: int | None = (
+        Parcel.objects.select_for_update(of=("self",))
+        .filter(pk=opening.parcel.pk)
+        .annotate(duplicate_id=Subquery(duplicate))
+        .values_list("duplicate_id", flat=True)
+        .first()
+    )
+    return found
+
+
+def check_duplicate(principal: Principal, opening: Opening) -> dict[str, Any]:
+    """Refuse a second open case of one service on one parcel unless the counter says
+    why; the open case's tracking code is named only to someone who may see it. Runs
+    inside the writing transaction, under a lock of the parcel's row, so two counters
+    registering at once cannot both miss each other. Returns what the `open` event
+    records of it (nothing when there is no open case)."""
+    if opening.parcel is None:
+        return {}
+    duplicate_id = lock_parcel_and_find_duplicate(opening)
+    if duplicate_id is None:
+        return {}
+    condition = scope_condition(principal)
+    visible = Case.objects.filter(pk=duplicate_id)
+    code = (visible.filter(condition) if condition is not None else visible).values_list(
+        "tracking_code", flat=True
+    ).first() or ""
+    if not opening.duplicate_reason:
+        raise DuplicateOpenCase(code)
+    return {"duplicate_of": code, "duplicate_reason": opening.duplicate_reason}
+
+
 def check_opening(
     service_type: ServiceType,
     definition: WorkflowDefinition,
@@ -157,6 +224,8 @@ class Opening:
     role: str
     documents: list[str]
     now: dt.datetime
+    data: dict[str, Any]
+    duplicate_reason: str = ""
 
 
 def the_definition(
@@ -193,22 +262,31 @@ def plan_opening(
     channel: str,
     documents_checked: Any,
     initial: WorkflowState | None = None,
+    data: Any = None,
+    duplicate_reason: Any = None,
 ) -> Opening:
-    """Decide whether this registration may happen (no write). `applicant` is None for
-    an applicant the counter registers in the same action."""
+    """Decide whether this registration may happen (no write but the duplicate check,
+    which `write_opening` makes under a lock). `applicant` is None for an applicant the
+    counter registers in the same action; `data` are the declared fields' values."""
     now = clock.now()
+    today = timezone.localtime(now).date()
     definition, first = the_definition(service_type, initial)
     role = opening_role(principal, definition, applicant, office)
-    check_opening(
-        service_type, definition, parcel, office, channel, role, timezone.localtime(now).date()
-    )
+    check_opening(service_type, definition, parcel, office, channel, role, today)
     checked = clean_documents(definition, documents_checked)
     engine.require_documents(definition, first, checked)
-    return Opening(service_type, definition, first, parcel, office, channel, role, checked, now)
+    values = clean_application_data(definition, data, today)
+    reason = clean_duplicate_reason(duplicate_reason)
+    return Opening(
+        service_type, definition, first, parcel, office, channel, role, checked, now, values, reason
+    )
 
 
-def write_opening(user: Any, opening: Opening, applicant: Citizen) -> Case:
-    """The case row and its `open` event (inside the caller's transaction)."""
+def write_opening(
+    user: Any, opening: Opening, applicant: Citizen, duplicate: dict[str, Any] | None = None
+) -> Case:
+    """The case row and its `open` event (inside the caller's transaction, after
+    `check_duplicate`, whose answer is `duplicate`)."""
     now, first, definition = opening.now, opening.first, opening.definition
     due_at, overall_due_at = engine.opening_deadlines(first, definition, now)
     case = Case.objects.create(
@@ -226,6 +304,7 @@ def write_opening(user: Any, opening: Opening, applicant: Citizen) -> Case:
         due_at=due_at,
         overall_due_at=overall_due_at,
         documents_checked=opening.documents,
+        data=opening.data,
         version=1,
         opened_by_id=user.pk,
         opened_at=now,
@@ -239,7 +318,12 @@ def write_opening(user: Any, opening: Opening, applicant: Citizen) -> Case:
             actor_role=opening.role,
             from_state="",
             to_state=first.code,
-            payload={"channel": opening.channel, "documents_checked": opening.documents},
+            payload={
+                "channel": opening.channel,
+                "documents_checked": opening.documents,
+                **({"data": opening.data} if opening.data else {}),
+                **(duplicate or {}),
+            },
             created_at=now,
         )
     )
@@ -257,17 +341,31 @@ def do_open_case(
     *,
     principal: Principal | None = None,
     initial: WorkflowState | None = None,
+    data: Any = None,
+    duplicate_reason: Any = None,
 ) -> Case:
     """Register a case on the active version of the service's workflow, after its
-    document checklist; the case starts in the definition's initial state."""
+    document checklist and with its declared fields' values (`data`); the case starts in
+    the definition's initial state. A second open case of the service on the parcel
+    needs a `duplicate_reason`."""
     principal = principal_of(user, principal)
     if principal is None:
         raise OpenNotAllowed()
     opening = plan_opening(
-        principal, service_type, applicant, parcel, office, channel, documents_checked, initial
+        principal,
+        service_type,
+        applicant,
+        parcel,
+        office,
+        channel,
+        documents_checked,
+        initial,
+        data,
+        duplicate_reason,
     )
     with transaction.atomic():
-        return write_opening(user, opening, applicant)
+        duplicate = check_duplicate(principal, opening)
+        return write_opening(user, opening, applicant, duplicate)
 
 
 @dataclass(frozen=True)
@@ -291,19 +389,32 @@ def do_register_case(
     channel: str = Channel.IN_PERSON,
     principal: Principal | None = None,
     initial: WorkflowState | None = None,
+    data: Any = None,
+    duplicate_reason: Any = None,
 ) -> Case:
     """The counter's one intent: register the applicant if they are new and open their
-    case, in one transaction. Every rule is decided before anything is written, so a
-    refused case leaves no new citizen behind; two counters registering the same new
-    applicant at once share the one citizen row."""
+    case, in one transaction. Every rule is decided before anything is written (the
+    duplicate check first thing in the transaction), so a refused case leaves no new
+    citizen behind; two counters registering the same new applicant at once share the
+    one citizen row."""
     principal = principal_of(user, principal)
     if principal is None:
         raise OpenNotAllowed()
     known = applicant if isinstance(applicant, Citizen) else None
     opening = plan_opening(
-        principal, service_type, known, parcel, office, channel, documents_checked, initial
+        principal,
+        service_type,
+        known,
+        parcel,
+        office,
+        channel,
+        documents_checked,
+        initial,
+        data,
+        duplicate_reason,
     )
     with transaction.atomic():
+        duplicate = check_duplicate(principal, opening)
         if known is None:
             assert isinstance(applicant, NewApplicant)
             known, _ = do_find_or_register_citizen(
@@ -313,7 +424,7 @@ def do_register_case(
                 applicant.mobile,
                 look_first=False,
             )
-        return write_opening(user, opening, known)
+        return write_opening(user, opening, known, duplicate)
 
 
 def refuse(error: WorkflowError | None) -> None:

@@ -3,6 +3,8 @@ and a stable code for pages and the API (a conflict maps to HTTP 409)."""
 
 from __future__ import annotations
 
+from pishkhan.core.digits import to_persian_digits
+
 
 class WorkflowError(Exception):
     code = "workflow_error"
@@ -91,3 +93,39 @@ class InvalidInput(WorkflowError):
 
     code = "invalid_input"
     default_message = "اطلاعات واردشده معتبر نیست."
+
+
+class InvalidFieldValues(InvalidInput):
+    """Declared application fields (cases/fields.py) refused; ``errors`` maps each field
+    code (``__all__`` for the whole) to its Persian messages."""
+
+    code = "invalid_field_values"
+    default_message = "مشخصات درخواست کامل یا درست نیست."
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        first = [m for messages in errors.values() for m in messages][:3]
+        super().__init__(f"{self.default_message} {' '.join(first)}".strip())
+        self.errors = errors
+
+
+class DuplicateOpenCase(WorkflowError):
+    """The parcel has an open case of the same service; the counter must say why it
+    registers another (``duplicate_reason``). ``tracking_code`` is the open case's, when
+    the caller may see it (else empty: another office's case is named by no code)."""
+
+    code = "duplicate_open_case"
+    default_message = "برای این ملک پرونده بازی از همین خدمت هست."
+
+    def __init__(self, tracking_code: str = "") -> None:
+        if tracking_code:
+            message = (
+                f"برای این ملک پرونده باز {to_persian_digits(tracking_code)} از همین خدمت "
+                "هست؛ اگر باید پرونده دیگری ثبت شود، علت آن را بنویسید."
+            )
+        else:
+            message = (
+                "برای این ملک پرونده بازی از همین خدمت در دفتر دیگری هست؛ اگر باید پرونده "
+                "دیگری ثبت شود، علت آن را بنویسید."
+            )
+        super().__init__(message)
+        self.tracking_code = tracking_code

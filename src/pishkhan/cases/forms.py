@@ -18,13 +18,15 @@ from django.utils import timezone
 
 from pishkhan.accounts.access import Principal
 from pishkhan.accounts.models import Citizen
-from pishkhan.cases.actions import NewApplicant
+from pishkhan.cases.actions import DUPLICATE_REASON_MAX_LENGTH, NewApplicant
+from pishkhan.cases.fields import FORM_PREFIX, FieldSpec, declared_fields, form_fields
 from pishkhan.cases.models import WorkflowDefinition, WorkflowState
 from pishkhan.catalog.models import ServiceType
 from pishkhan.core.digits import normalize_persian_text, to_ascii_digits
 from pishkhan.core.jalali import parse_jalali_date
 from pishkhan.core.national_id import national_id_error, normalize_national_id
 from pishkhan.core.phone import normalize_mobile, validate_mobile
+from pishkhan.core.postal import normalize_postal_code, validate_postal_code
 from pishkhan.geo.models import LandUse, Parcel
 from pishkhan.offices.models import ContractStatus, Office, OfficeContract
 from pishkhan.offices.roles import Role
@@ -123,8 +125,10 @@ class ServiceChoiceForm(forms.Form):
 
 
 class RegistrationForm(forms.Form):
-    """The case, the applicant (found by national ID, or registered here) and the parcel
-    (by renewal code or by registration plate), after the document checklist."""
+    """The case, the applicant (found by national ID, or registered here), the parcel (by
+    renewal code, registration plate or postal code: every one given must name the same
+    parcel), the service's declared fields (cases/fields.py), after the document
+    checklist; and why, if the parcel already has an open case of the service."""
 
     office = forms.ChoiceField(label="دفتر", error_messages={"required": REQUIRED})
     national_id = forms.CharField(
@@ -137,8 +141,16 @@ class RegistrationForm(forms.Form):
     registration_section = DigitsIntegerField(label="بخش ثبتی", required=False, min_value=1)
     plate_main = DigitsIntegerField(label="پلاک اصلی", required=False, min_value=1)
     plate_sub = DigitsIntegerField(label="پلاک فرعی", required=False, min_value=0)
+    postal_code = forms.CharField(label="کد پستی", max_length=20, required=False)
     documents = forms.MultipleChoiceField(
         label="مدارک بررسی‌شده", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    duplicate_reason = forms.CharField(
+        label="علت ثبت پرونده دیگر برای همین ملک",
+        max_length=DUPLICATE_REASON_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="فقط وقتی لازم است که این ملک پرونده باز دیگری از همین خدمت دارد.",
     )
 
     def __init__(
@@ -162,10 +174,21 @@ class RegistrationForm(forms.Form):
             (code, f"{title} (الزامی)" if code in self.required_documents else title)
             for code, title in offering.definition.documents.items()
         ]
+        self.declared: tuple[FieldSpec, ...] = declared_fields(offering.definition)
+        self.fields.update(form_fields(self.declared))
         self.citizen: Citizen | None = None
         self.parcel: Parcel | None = None
-        for name in ("national_id", "mobile", "renewal_code"):
+        self.duplicate_warning = ""
+        for name in ("national_id", "mobile", "renewal_code", "postal_code"):
             self.fields[name].widget.attrs.update({"inputmode": "numeric", "dir": "ltr"})
+
+    @property
+    def declared_inputs(self) -> list[forms.BoundField]:
+        return [self[f"{FORM_PREFIX}{spec.code}"] for spec in self.declared]
+
+    @property
+    def asks_duplicate_reason(self) -> bool:
+        return bool(self.duplicate_warning or self["duplicate_reason"].value())
 
     def clean_national_id(self) -> str:
         raw = self.cleaned_data["national_id"]
@@ -202,23 +225,60 @@ class RegistrationForm(forms.Form):
                 self.add_error("mobile", error)
 
     def _find_parcel(self, data: dict[str, Any]) -> Parcel | None:
+        """The parcel every identifier given names; never one of two that disagree."""
+        found = [hit for hit in self._parcels_named(data) if hit is not None]
+        if len({parcel.pk for _, parcel in found}) > 1:
+            named = "، ".join(f"{what}: پلاک {parcel.plate_label}" for what, parcel in found)
+            self.add_error(
+                None,
+                f"شناسه‌های واردشده به املاک متفاوتی اشاره می‌کنند ({named})؛ "
+                "شناسه نادرست را اصلاح یا پاک کنید.",
+            )
+            return None
+        if found:
+            return found[0][1]
+        asked = ("renewal_code", "registration_section", "plate_main", "postal_code")
+        if self.offering.service.requires_parcel and not any(self.has_error(n) for n in asked):
+            self.add_error(
+                "renewal_code", "ملک را با کد نوسازی، بخش و پلاک ثبتی یا کد پستی مشخص کنید."
+            )
+        return None
+
+    def _parcels_named(self, data: dict[str, Any]) -> list[tuple[str, Parcel] | None]:
+        """(what, parcel) for each identifier typed; a field error for one not found."""
+        hits: list[tuple[str, Parcel] | None] = []
         code = ascii_text(data.get("renewal_code"))
-        section, main = data.get("registration_section"), data.get("plate_main")
         if code:
             parcel = Parcel.objects.filter(renewal_code=code).first()
             if parcel is None:
                 self.add_error("renewal_code", "ملکی با این کد نوسازی پیدا نشد.")
-            return parcel
-        if section and main:
+            hits.append(("کد نوسازی", parcel) if parcel else None)
+        section, main = data.get("registration_section"), data.get("plate_main")
+        if main and not section:
+            self.add_error("registration_section", "بخش ثبتی پلاک را هم وارد کنید.")
+        elif section and main:
             parcel = Parcel.objects.filter(
                 registration_section=section, plate_main=main, plate_sub=data.get("plate_sub") or 0
             ).first()
             if parcel is None:
                 self.add_error("plate_main", "ملکی با این پلاک ثبتی پیدا نشد.")
-            return parcel
-        if self.offering.service.requires_parcel and not self.has_error("registration_section"):
-            self.add_error("renewal_code", "ملک را با کد نوسازی یا با بخش و پلاک ثبتی مشخص کنید.")
-        return None
+            hits.append(("پلاک ثبتی", parcel) if parcel else None)
+        postal = normalize_postal_code(data.get("postal_code") or "")
+        if postal:
+            hits.append(self._by_postal_code(postal))
+        return hits
+
+    def _by_postal_code(self, postal: str) -> tuple[str, Parcel] | None:
+        try:
+            validate_postal_code(postal)
+        except ValidationError as error:
+            self.add_error("postal_code", error)
+            return None
+        parcel = Parcel.objects.filter(postal_code=postal).first()
+        if parcel is None:
+            self.add_error("postal_code", "ملکی با این کد پستی پیدا نشد.")
+            return None
+        return ("کد پستی", parcel)
 
     def chosen_office(self) -> Office:
         return next(o for o in self.offices if o.pk == int(self.cleaned_data["office"]))
@@ -235,7 +295,20 @@ class RegistrationForm(forms.Form):
             "applicant": applicant,
             "parcel": self.parcel,
             "documents_checked": list(data["documents"]),
+            "data": self.application_data(),
+            "duplicate_reason": data.get("duplicate_reason") or "",
         }
+
+    def application_data(self) -> dict[str, Any]:
+        """The declared fields' values as the form read them (the action reads again)."""
+        values = {s.code: self.cleaned_data.get(f"{FORM_PREFIX}{s.code}") for s in self.declared}
+        return {code: value for code, value in values.items() if value is not None}
+
+    def show_field_errors(self, errors: dict[str, list[str]]) -> None:
+        """The action's refusals of declared fields, next to their inputs."""
+        known = {s.code for s in self.declared}
+        for code, messages in errors.items():
+            self.add_error(f"{FORM_PREFIX}{code}" if code in known else None, messages)
 
 
 # --- visit report ---------------------------------------------------------------------

@@ -19,6 +19,7 @@ from django.utils import timezone
 from pishkhan.accounts.access import Principal
 from pishkhan.cases.calendar import calendar_for
 from pishkhan.cases.events import INTERNAL, NOT_PROGRESS, EventType
+from pishkhan.cases.fields import DisplayRow, declared_fields, display_rows
 from pishkhan.cases.guards import CASE_VISITS, PARCEL_HAS_OPEN_CONDITIONS, PARCEL_LATEST_VISIT
 from pishkhan.cases.holidays import WITHDRAWN
 from pishkhan.cases.models import (
@@ -160,6 +161,7 @@ class CasePage:
     stints: list[Stint]
     permissions: CasePermissions
     now: dt.datetime
+    application: list[DisplayRow] = field(default_factory=list)
 
     @property
     def actions(self) -> list[ActionOption]:
@@ -261,6 +263,8 @@ def case_page(case: Case, principal: Principal, user_id: int) -> CasePage:
         stints=stints_of(events, states, now, names=allowed.sees.staff_names),
         permissions=allowed,
         now=now,
+        # the fields of the case's own (pinned) version, not the active one
+        application=display_rows(declared_fields(case.definition), case.data),
     )
 
 
@@ -296,12 +300,28 @@ def timeline_entries(
             from_label=state_label(event.from_state) if event.from_state else "",
             to_label=state_label(event.to_state),
             public_reason=names or reason_is_public(event, states),
-            details=calendar_change_details(event)
-            if event.action == EventType.CALENDAR_CHANGED
-            else (),
+            details=event_details(event, names=names),
         )
         for event in events
     ]
+
+
+def event_details(event: CaseEvent, *, names: bool) -> tuple[str, ...]:
+    if event.action == EventType.CALENDAR_CHANGED:
+        return calendar_change_details(event)
+    if event.action == EventType.OPEN and names:
+        return duplicate_details(event)
+    return ()
+
+
+def duplicate_details(event: CaseEvent) -> tuple[str, ...]:
+    """'ثبت با وجود پرونده باز ۰۴…: <the counter's reason>' (staff only)."""
+    payload = event.payload if isinstance(event.payload, dict) else {}
+    code, reason = payload.get("duplicate_of"), payload.get("duplicate_reason")
+    if not reason:
+        return ()
+    where = f"پرونده باز {to_persian_digits(code)}" if code else "پرونده باز دفتر دیگری"
+    return (f"ثبت با وجود {where} از همین خدمت روی این ملک: {reason}",)
 
 
 def event_label(event: CaseEvent, labels: dict[str, str]) -> str:

@@ -23,7 +23,12 @@ from pishkhan.accounts.access import principal_for, role_required
 from pishkhan.cases.access import access_case_by_id
 from pishkhan.cases.action_forms import ActionForm
 from pishkhan.cases.actions import do_perform_action, do_record_visit_report, do_register_case
-from pishkhan.cases.errors import ConcurrentActionError, WorkflowError
+from pishkhan.cases.errors import (
+    ConcurrentActionError,
+    DuplicateOpenCase,
+    InvalidFieldValues,
+    WorkflowError,
+)
 from pishkhan.cases.forms import (
     RegistrationForm,
     ServiceChoiceForm,
@@ -166,6 +171,13 @@ def new(request: HttpRequest) -> HttpResponse:
             initial=offering.initial,
             **form.intent(),
         )
+    except InvalidFieldValues as error:
+        form.show_field_errors(error.errors)
+        return render(request, "cases/new.html", context, status=400)
+    except DuplicateOpenCase as error:
+        form.duplicate_warning = error.message
+        form.add_error("duplicate_reason", error.message)
+        return render(request, "cases/new.html", context, status=400)
     except WorkflowError as error:
         form.add_error(None, error.message)
         return render(request, "cases/new.html", context, status=400)

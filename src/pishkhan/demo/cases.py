@@ -52,6 +52,7 @@ from pishkhan.cases.workflow import load_all_definitions
 from pishkhan.catalog.models import ServiceType
 from pishkhan.core import clock
 from pishkhan.core.calendar import WorkingCalendar
+from pishkhan.core.jalali import jalali_year
 from pishkhan.geo.models import ConditionKind, LandUse, Parcel, ParcelCondition
 from pishkhan.offices.models import Office, OfficeStatus, RoleAssignment
 from pishkhan.offices.roles import Role
@@ -65,6 +66,18 @@ CITIZEN_EVERY = 6  # every sixth case of office 1101 is the `citizen` account's 
 INQUIRY_DOCUMENTS = ["inquiry_letter", "ownership_document", "owner_id_card",
                      "renewal_dues_receipt"]  # fmt: skip
 PERMIT_DOCUMENTS = ["permit_original", "owner_id_card", "renewal_dues_receipt"]
+# The letters' senders (the inquiries' declared fields, cases/definitions/inquiry_*.json).
+NOTARY_OFFICES = (12, 27, 45, 63, 88, 104, 151, 210)
+BANK_BRANCHES = (
+    ("melli", "شعبه چهارباغ (کد ۳۱۲۰)"),
+    ("mellat", "شعبه میدان انقلاب (کد ۸۲۵)"),
+    ("maskan", "شعبه هشت بهشت (کد ۴۴۱۰)"),
+    ("tejarat", "شعبه سعادت‌آباد (کد ۲۰۳۷)"),
+    ("saderat", "شعبه نظر (کد ۱۵۵۲)"),
+    ("sepah", "شعبه آمادگاه (کد ۶۱۸)"),
+)
+# Demo cases pick parcels at random, so one parcel may get two open inquiries.
+DUPLICATE_REASON = "درخواست دوم مالک دیگر همین ملک (داده نمایشی)"
 
 # Target steps. Inquiry targets name the state the case ends in (or its path); permit
 # targets start with "permit:".
@@ -453,6 +466,7 @@ class Walker:
     # The latest visit of each parcel: when, and whether it saw no violation.
     visits: dict[int, tuple[dt.datetime, bool]] = field(default_factory=dict)
     rng: random.Random = field(default_factory=random.Random)
+    letters: random.Random = field(default_factory=random.Random)  # its own stream
     tally: Counter[str] = field(default_factory=Counter)
 
     def moments(self, plan: CasePlan) -> list[dt.datetime]:
@@ -518,7 +532,24 @@ class Walker:
             self.offices[plan.office],
             Channel.IN_PERSON,
             PERMIT_DOCUMENTS if permit else INQUIRY_DOCUMENTS,
+            data=self.letter(plan.service),
+            duplicate_reason=DUPLICATE_REASON,
         )
+
+    def letter(self, service: str) -> dict[str, Any]:
+        """The notary's or bank's letter the applicant brought (the declared fields of
+        the inquiry definitions), dated a few days before the case opens."""
+        day = timezone.localtime(clock.now()).date() - dt.timedelta(days=self.letters.randint(0, 6))
+        number = f"{jalali_year(day)}/{self.letters.randint(100, 9999)}"
+        if service == "inquiry_notary":
+            office = self.letters.choice(NOTARY_OFFICES)
+            return {"notary_office_number": office, "letter_number": number,
+                    "letter_date": day.isoformat()}  # fmt: skip
+        if service == "inquiry_bank":
+            bank, branch = self.letters.choice(BANK_BRANCHES)
+            return {"bank": bank, "branch": branch, "letter_number": number,
+                    "letter_date": day.isoformat()}  # fmt: skip
+        return {}
 
     def step(self, plan: CasePlan, case: Case, step: Step, moment: dt.datetime) -> Case:
         user = self.actor(plan, step.actor, case)
@@ -667,6 +698,7 @@ def load_demo_cases(count: int = DEFAULT_CASES, seed: int = 1405) -> Counter[str
         flagged=set(open_conditions.values_list("parcel_id", flat=True)),
         violations=violations,
         rng=random.Random(f"{seed}:case-details"),  # noqa: S311 - demo data, not secrets
+        letters=random.Random(f"{seed}:letters"),  # noqa: S311 - demo data, not secrets
         tally=tally,
     )
     # Open them in the order they were opened, so tracking codes follow the calendar.

@@ -83,6 +83,41 @@ OFFICE_ROLE_LIST = [
     Role.PLAN_REVIEWER,
 ]
 REASON = "علت آزمایشی"
+# The declared fields of each service's definition (cases/fields.py), valid for any day a
+# test sets the clock to: the letter is dated before all of them.
+LETTER_DATE = "2023-03-22"  # ۱۴۰۲/۰۱/۰۲
+APPLICATION_DATA: dict[str, dict[str, Any]] = {
+    "inquiry_notary": {
+        "notary_office_number": 112,
+        "letter_number": "1402/4521",
+        "letter_date": LETTER_DATE,
+    },
+    "inquiry_bank": {
+        "bank": "melli",
+        "branch": "شعبه چهارباغ (کد 3120)",
+        "letter_number": "1402/887",
+        "letter_date": LETTER_DATE,
+    },
+}
+# What the counter says when a test opens a second case of a service on one parcel; the
+# action records it only when there is an open case to justify it against.
+DUPLICATE_REASON = "پرونده آزمایشی دیگری روی همین ملک"
+
+
+def application_data(service: str) -> dict[str, Any]:
+    """Valid values of the service's declared fields."""
+    return dict(APPLICATION_DATA.get(service, {}))
+
+
+def application_form_data(service: str) -> dict[str, str]:
+    """The same values as the registration form posts them (``field_<code>``), the way
+    a counter types them: Persian digits, the letter's date Jalali."""
+    typed = {
+        code: "۱۴۰۲/۰۱/۰۲" if code == "letter_date" else to_persian_digits(value)
+        for code, value in APPLICATION_DATA.get(service, {}).items()
+    }
+    return {f"field_{code}": value for code, value in typed.items()}
+
 
 # One counter for the whole session: rows of two builders in one test never collide.
 _serial = itertools.count(1)
@@ -503,9 +538,14 @@ class City:
         documents: list[str] | None = None,
         applicant: Citizen | None = None,
         parcel: Parcel | None = None,
+        data: dict[str, Any] | None = None,
+        duplicate_reason: str = DUPLICATE_REASON,
     ) -> Case:
         """A case registered in person by the side's technical manager (office A's
-        alice by default) on the side's parcel, after the document checklist."""
+        alice by default) on the side's parcel, after the document checklist, with the
+        service's declared fields filled (`application_data`). Tests open many cases on
+        one parcel, so the helper gives the reason a second open case needs; pass
+        ``duplicate_reason=""`` to meet the refusal."""
         side = side or self.a
         if documents is None:
             documents = PERMIT_DOCUMENTS if service == "permit_extension" else INQUIRY_DOCUMENTS
@@ -517,6 +557,8 @@ class City:
             side.office,
             Channel.IN_PERSON,
             documents,
+            data=application_data(service) if data is None else data,
+            duplicate_reason=duplicate_reason,
         )
 
     def actor(

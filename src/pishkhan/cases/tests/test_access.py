@@ -113,7 +113,7 @@ def test_nobody_signed_out_or_inactive_sees_anything(world: City) -> None:
 def test_district_staff_follow_the_parcel_not_the_office(world: City) -> None:
     from pishkhan.cases.actions import do_open_case
     from pishkhan.cases.models import Channel
-    from pishkhan.testing.personas import INQUIRY_DOCUMENTS
+    from pishkhan.testing.personas import INQUIRY_DOCUMENTS, application_data
 
     # office A registers an inquiry about a parcel in district B
     case = do_open_case(
@@ -124,6 +124,7 @@ def test_district_staff_follow_the_parcel_not_the_office(world: City) -> None:
         world.a.office,
         Channel.IN_PERSON,
         INQUIRY_DOCUMENTS,
+        data=application_data("inquiry_notary"),
     )
     assert case.district_id == world.b.district.pk
     assert access_case_by_id(world.b.district_staff[0], case.pk) == case

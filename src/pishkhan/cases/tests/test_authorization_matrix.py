@@ -38,7 +38,14 @@ from pishkhan.cases.tests.oracle import Oracle, Person, people_of
 from pishkhan.geo.models import Parcel
 from pishkhan.offices.roles import OFFICE_ROLES, Role
 from pishkhan.testing import authz
-from pishkhan.testing.personas import City, Side, build_city, record_visit
+from pishkhan.testing.personas import (
+    DUPLICATE_REASON,
+    City,
+    Side,
+    application_data,
+    build_city,
+    record_visit,
+)
 from pishkhan.testing.workflows import APPLICANT, DISTRICT_STAFF, plan, read_definitions
 
 SERVICE = "inquiry_notary"
@@ -126,6 +133,8 @@ def case_in(world: City, state: str, side: Side, parcel: Parcel, applicant: Citi
         side.office,
         Channel.IN_PERSON,
         documents,
+        data=application_data(SERVICE),
+        duplicate_reason=DUPLICATE_REASON,
     )
     path = plan(JOURNEY, case.state, False, state, None)
     assert path is not None, f"no way to {state}"

@@ -17,7 +17,7 @@ from pishkhan.cases.tracking import is_valid_tracking_code
 from pishkhan.core.jalali import jalali_year
 from pishkhan.offices.models import OfficeStatus
 from pishkhan.offices.roles import Role
-from pishkhan.testing.personas import INQUIRY_DOCUMENTS, City
+from pishkhan.testing.personas import DUPLICATE_REASON, INQUIRY_DOCUMENTS, City, application_data
 
 
 def open_as(world: City, user, channel=Channel.IN_PERSON, documents=INQUIRY_DOCUMENTS, **kw):  # type: ignore[no-untyped-def]
@@ -28,6 +28,8 @@ def open_as(world: City, user, channel=Channel.IN_PERSON, documents=INQUIRY_DOCU
         "office": world.a.office,
         "channel": channel,
         "documents_checked": documents,
+        "data": application_data("inquiry_notary"),
+        "duplicate_reason": DUPLICATE_REASON,
         **kw,
     }
     return do_open_case(user, **fields)

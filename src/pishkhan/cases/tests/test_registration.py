@@ -20,7 +20,7 @@ from pishkhan.cases.tracking import is_valid_tracking_code
 from pishkhan.core.digits import to_persian_digits
 from pishkhan.offices.models import ContractStatus, Office, OfficeContract, OfficeStatus
 from pishkhan.offices.roles import Role
-from pishkhan.testing.personas import INQUIRY_DOCUMENTS, City
+from pishkhan.testing.personas import INQUIRY_DOCUMENTS, City, application_form_data
 
 URL = "/cases/new/"
 NEW_NATIONAL_ID = "0076229645"
@@ -64,6 +64,7 @@ def form_data(world: City, **overrides: Any) -> dict[str, Any]:
         "national_id": world.citizen.national_id,
         "renewal_code": world.a.parcel.renewal_code,
         "documents": INQUIRY_DOCUMENTS,
+        **application_form_data(overrides.get("service", "inquiry_notary")),
         **overrides,
     }
 
@@ -129,7 +130,7 @@ def test_an_unknown_parcel_is_refused(world: City, tm: Client) -> None:
     assert by_plate.status_code == 400
     assert "ملکی با این پلاک ثبتی پیدا نشد." in by_plate.content.decode()
     none = tm.post(URL, form_data(world, renewal_code=""))
-    assert "ملک را با کد نوسازی یا با بخش و پلاک ثبتی مشخص کنید." in none.content.decode()
+    assert "ملک را با کد نوسازی، بخش و پلاک ثبتی یا کد پستی مشخص کنید." in none.content.decode()
     assert written() == before
 
 

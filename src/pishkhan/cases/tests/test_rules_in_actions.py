@@ -31,7 +31,16 @@ from pishkhan.cases.overview import overview
 from pishkhan.core import clock
 from pishkhan.offices.models import Office, OfficeContract, OfficeStatus
 from pishkhan.offices.roles import Role
-from pishkhan.testing.personas import INQUIRY_DOCUMENTS, City, act, client_for, walk_to
+from pishkhan.testing.personas import (
+    DUPLICATE_REASON,
+    INQUIRY_DOCUMENTS,
+    City,
+    act,
+    application_data,
+    application_form_data,
+    client_for,
+    walk_to,
+)
 
 
 def open_notary(world: City, office: Office | None = None, **overrides: Any) -> Case:
@@ -42,6 +51,8 @@ def open_notary(world: City, office: Office | None = None, **overrides: Any) -> 
         "office": office or world.a.office,
         "channel": Channel.IN_PERSON,
         "documents_checked": INQUIRY_DOCUMENTS,
+        "data": application_data("inquiry_notary"),
+        "duplicate_reason": DUPLICATE_REASON,
         **overrides,
     }
     return do_open_case(world.a[Role.TECHNICAL_MANAGER], **fields)
@@ -57,6 +68,7 @@ def post_registration(world: City) -> Any:
             "national_id": world.citizen.national_id,
             "renewal_code": world.a.parcel.renewal_code,
             "documents": INQUIRY_DOCUMENTS,
+            **application_form_data("inquiry_notary"),
         },
     )
 
@@ -117,6 +129,7 @@ def test_registering_a_new_applicant_and_the_case_is_one_action(world: City) -> 
         applicant=applicant,
         parcel=world.a.parcel,
         documents_checked=INQUIRY_DOCUMENTS,
+        data=application_data("inquiry_notary"),
     )
     assert case.applicant.national_id == "0076229645"
     # refused: the new citizen is not left behind
@@ -131,6 +144,7 @@ def test_registering_a_new_applicant_and_the_case_is_one_action(world: City) -> 
             applicant=other,
             parcel=world.a.parcel,
             documents_checked=INQUIRY_DOCUMENTS,
+            data=application_data("inquiry_notary"),
         )
     assert not Citizen.objects.filter(national_id="0012345679").exists()
 
@@ -258,6 +272,7 @@ def test_the_registration_post_costs_at_most_eighteen_queries(world: City) -> No
     tracking number, the holidays, the case and its event. Measured outside a test
     transaction, as in production (a test's transaction would add its savepoints)."""
     open_notary(world)  # the year's tracking sequence exists, as on every day but one
+    parcel = world.builder.parcel(world.a.district)  # with no open case: no duplicate
     client = client_for(world.a[Role.TECHNICAL_MANAGER])
     client.get("/cases/new/?service=inquiry_notary")  # warm the session
     with CaptureQueriesContext(connection) as captured:
@@ -270,8 +285,9 @@ def test_the_registration_post_costs_at_most_eighteen_queries(world: City) -> No
                 "first_name": "مریم",
                 "last_name": "احمدی",
                 "mobile": "09121234567",
-                "renewal_code": world.a.parcel.renewal_code,
+                "renewal_code": parcel.renewal_code,
                 "documents": INQUIRY_DOCUMENTS,
+                **application_form_data("inquiry_notary"),
             },
         )
     assert response.status_code == 302

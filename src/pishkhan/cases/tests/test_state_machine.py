@@ -82,7 +82,7 @@ from pishkhan.core import clock
 from pishkhan.geo.models import ConditionKind, LandUse, Parcel, ParcelCondition
 from pishkhan.offices.models import Office
 from pishkhan.offices.roles import Role
-from pishkhan.testing.personas import City, build_city
+from pishkhan.testing.personas import DUPLICATE_REASON, City, application_data, build_city
 from pishkhan.testing.workflows import (
     APPLICANT,
     DISTRICT_STAFF,
@@ -213,6 +213,8 @@ class Driver:
                 office,
                 Channel.ONLINE if online else Channel.IN_PERSON,
                 sorted(docs),
+                data=application_data(service),
+                duplicate_reason=DUPLICATE_REASON,
             ),
         )
         if case is None:
