@@ -21,8 +21,9 @@ from pishkhan.accounts.models import Citizen
 from pishkhan.cases.actions import DUPLICATE_REASON_MAX_LENGTH, NewApplicant
 from pishkhan.cases.fields import FORM_PREFIX, FieldSpec, declared_fields, form_fields
 from pishkhan.cases.models import WorkflowDefinition, WorkflowState
+from pishkhan.cases.parcel_lookup import ParcelQuery
 from pishkhan.catalog.models import ServiceType
-from pishkhan.core.digits import normalize_persian_text, to_ascii_digits
+from pishkhan.core.digits import normalize_persian_text, to_ascii_digits, to_persian_digits
 from pishkhan.core.jalali import parse_jalali_date
 from pishkhan.core.national_id import national_id_error, normalize_national_id
 from pishkhan.core.phone import normalize_mobile, validate_mobile
@@ -33,6 +34,11 @@ from pishkhan.offices.roles import Role
 
 REQUIRED = "این فیلد را پر کنید."
 TIME_INPUT = re.compile(r"(\d{1,2})\s*:\s*(\d{2})")
+
+
+def too_long(what: str, limit: int) -> dict[str, str]:
+    """Django's own length message shows Latin digits; ours Persian ones."""
+    return {"max_length": f"{what} حداکثر {to_persian_digits(limit)} نویسه است."}
 
 
 def ascii_text(value: Any) -> str:
@@ -141,13 +147,16 @@ class RegistrationForm(forms.Form):
     registration_section = DigitsIntegerField(label="بخش ثبتی", required=False, min_value=1)
     plate_main = DigitsIntegerField(label="پلاک اصلی", required=False, min_value=1)
     plate_sub = DigitsIntegerField(label="پلاک فرعی", required=False, min_value=0)
-    postal_code = forms.CharField(label="کد پستی", max_length=20, required=False)
+    postal_code = forms.CharField(
+        label="کد پستی", max_length=20, required=False, error_messages=too_long("کد پستی", 20)
+    )
     documents = forms.MultipleChoiceField(
         label="مدارک بررسی‌شده", required=False, widget=forms.CheckboxSelectMultiple
     )
     duplicate_reason = forms.CharField(
         label="علت ثبت پرونده دیگر برای همین ملک",
         max_length=DUPLICATE_REASON_MAX_LENGTH,
+        error_messages=too_long("علت", DUPLICATE_REASON_MAX_LENGTH),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="فقط وقتی لازم است که این ملک پرونده باز دیگری از همین خدمت دارد.",
@@ -309,6 +318,99 @@ class RegistrationForm(forms.Form):
         known = {s.code for s in self.declared}
         for code, messages in errors.items():
             self.add_error(f"{FORM_PREFIX}{code}" if code in known else None, messages)
+
+
+# --- finding a parcel -----------------------------------------------------------------
+
+PLATE_INPUT = re.compile(r"^(\d{1,9})(?:\s*/\s*(\d{1,9}))?$")
+SERVICE_CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+ADDRESS_WORDS_MAX = 5
+
+
+class ParcelLookupForm(forms.Form):
+    """The parcel search of the registration page (GET): any of the four, at least one."""
+
+    plate = forms.CharField(
+        label="پلاک ثبتی (اصلی/فرعی)",
+        max_length=30,
+        error_messages=too_long("پلاک", 30),
+        required=False,
+        help_text="مثلاً ۱۲۳ یا ۱۲۳/۴؛ بخشی از پلاک اصلی هم کافی است.",
+    )
+    postal_code = forms.CharField(
+        label="کد پستی", max_length=20, required=False, error_messages=too_long("کد پستی", 20)
+    )
+    renewal_code = forms.CharField(
+        label="کد نوسازی",
+        max_length=40,
+        required=False,
+        error_messages=too_long("کد نوسازی", 40),
+    )
+    address = forms.CharField(
+        label="نشانی", max_length=120, required=False, error_messages=too_long("نشانی", 120)
+    )
+    service = forms.CharField(max_length=40, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("plate", "postal_code", "renewal_code"):
+            self.fields[name].widget.attrs.update({"inputmode": "numeric", "dir": "ltr"})
+
+    def clean_plate(self) -> tuple[str, int | None] | None:
+        raw = ascii_text(self.cleaned_data["plate"])
+        if not raw:
+            return None
+        match = PLATE_INPUT.match(raw)
+        if not match:
+            raise ValidationError("پلاک را به شکل اصلی یا اصلی/فرعی با رقم وارد کنید.")
+        return str(int(match[1])), int(match[2]) if match[2] is not None else None
+
+    def clean_postal_code(self) -> str:
+        raw = ascii_text(self.cleaned_data["postal_code"]).replace("-", "").replace(" ", "")
+        if raw and not raw.isdigit():
+            raise ValidationError("کد پستی فقط رقم است.")
+        return raw
+
+    def clean_renewal_code(self) -> str:
+        raw = ascii_text(self.cleaned_data["renewal_code"]).replace(" ", "")
+        if raw and not re.fullmatch(r"[\d-]+", raw):
+            raise ValidationError("کد نوسازی فقط رقم و خط تیره است.")
+        return raw
+
+    def clean_address(self) -> tuple[str, ...]:
+        words = [w for w in normalize_persian_text(self.cleaned_data["address"]).split() if w]
+        if any(len(w) < 2 for w in words) or len(words) > ADDRESS_WORDS_MAX:
+            raise ValidationError("تا پنج واژه نشانی، هر کدام دست‌کم دو حرف، وارد کنید.")
+        return tuple(words)
+
+    def clean_service(self) -> str:
+        code = self.cleaned_data["service"]
+        return code if SERVICE_CODE.match(code or "") else ""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        asked = ("plate", "postal_code", "renewal_code", "address")
+        if not self.errors and not any(data.get(name) for name in asked):
+            raise ValidationError("پلاک، کد پستی، کد نوسازی یا نشانی ملک را وارد کنید.")
+        return data
+
+    def query(self) -> ParcelQuery:
+        data = self.cleaned_data
+        main, sub = data["plate"] or ("", None)
+        return ParcelQuery(
+            plate_main=main,
+            plate_sub=sub,
+            postal_code=data["postal_code"],
+            renewal_code=data["renewal_code"],
+            words=data["address"],
+        )
+
+
+def registration_prefill(query: Any) -> dict[str, str]:
+    """The parcel a lookup chose, carried to the registration form by its renewal code
+    (never a person's data); anything that is not a renewal code is dropped."""
+    code = ascii_text(query.get("renewal_code", ""))[:24]
+    return {"renewal_code": code} if re.fullmatch(r"\d{1,2}(-\d{1,4}){4}", code) else {}
 
 
 # --- visit report ---------------------------------------------------------------------

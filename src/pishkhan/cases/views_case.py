@@ -30,13 +30,16 @@ from pishkhan.cases.errors import (
     WorkflowError,
 )
 from pishkhan.cases.forms import (
+    ParcelLookupForm,
     RegistrationForm,
     ServiceChoiceForm,
     VisitReportForm,
     offerings,
     registration_offices,
+    registration_prefill,
 )
 from pishkhan.cases.models import Case
+from pishkhan.cases.parcel_lookup import find_parcels
 from pishkhan.cases.timeline import case_page
 from pishkhan.core.digits import to_persian_digits
 from pishkhan.offices.roles import Role
@@ -157,9 +160,17 @@ def new(request: HttpRequest) -> HttpResponse:
         return render(request, "cases/new_service.html", context, status=400 if code else 200)
     offering = offered[code]
     form = RegistrationForm(
-        request.POST if request.method == "POST" else None, offering=offering, offices=offices
+        request.POST if request.method == "POST" else None,
+        offering=offering,
+        offices=offices,
+        initial=registration_prefill(request.GET),
     )
-    context = {"form": form, "offering": offering, "change_service": len(offered) > 1}
+    context = {
+        "form": form,
+        "offering": offering,
+        "change_service": len(offered) > 1,
+        "lookup": ParcelLookupForm(initial={"service": offering.service.code}),
+    }
     if request.method != "POST":
         return render(request, "cases/new.html", context)
     if not form.is_valid():
@@ -189,8 +200,25 @@ def new(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))
 
 
+@require_http_methods(["GET", "HEAD"])
+@role_required(Role.TECHNICAL_MANAGER)
+def parcel_lookup(request: HttpRequest) -> HttpResponse:
+    """The registration page's parcel search: a page of its own without JavaScript, the
+    results alone for htmx (which swaps only a 200, so its refusals are 200 too)."""
+    form = ParcelLookupForm(request.GET or None)
+    result = None
+    if form.is_bound and form.is_valid():
+        result = find_parcels(request.user, principal_for(request), form.query())
+    context = {"lookup": form, "result": result}
+    if request.headers.get("HX-Request"):
+        return render(request, "cases/_parcel_results.html", context)
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "cases/parcel_lookup.html", context, status=status)
+
+
 urlpatterns: list[URLPattern] = [
     path("new/", new, name="new"),
+    path("parcels/", parcel_lookup, name="parcel_lookup"),
     path("<int:pk>/", detail, name="detail"),
     path("<int:pk>/act/", act, name="act"),
     path("<int:pk>/visit/", visit, name="visit"),

@@ -325,11 +325,16 @@ class Builder:
         resolved: bool = False,
         kind: str = ConditionKind.VIOLATION,
         title: str = "اضافه بنای بدون پروانه",
+        amount: int | None = None,
+        widening_m: Decimal | None = None,
     ) -> ParcelCondition:
+        """An open (or resolved) condition; a debt needs its `amount` in rials."""
         condition = ParcelCondition(
             parcel=parcel,
             kind=kind,
             title=title,
+            amount=amount,
+            widening_m=widening_m,
             recorded_on=self.today - dt.timedelta(days=10),
             resolved_at=timezone.now() if resolved else None,
         )
