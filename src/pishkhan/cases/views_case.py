@@ -40,6 +40,7 @@ from pishkhan.cases.forms import (
 )
 from pishkhan.cases.models import Case
 from pishkhan.cases.parcel_lookup import find_parcels
+from pishkhan.cases.receipt import receipt_for
 from pishkhan.cases.timeline import case_page
 from pishkhan.core.digits import to_persian_digits
 from pishkhan.offices.roles import Role
@@ -196,8 +197,24 @@ def new(request: HttpRequest) -> HttpResponse:
         form.add_error(None, error.messages)
         return render(request, "cases/new.html", context, status=400)
     code = to_persian_digits(case.tracking_code)
-    messages.success(request, format_html("پرونده با کد رهگیری <bdi>{}</bdi> ثبت شد.", code))
+    messages.success(
+        request,
+        format_html(
+            'پرونده با کد رهگیری <bdi>{}</bdi> ثبت شد. <a href="{}">چاپ رسید پذیرش</a>',
+            code,
+            reverse("cases:receipt", args=[case.pk]),
+        ),
+    )
     return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))
+
+
+@require_http_methods(["GET", "HEAD"])
+@login_required
+def receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable receipt (?paper=a5|80mm, whitelisted), scoped like the case page."""
+    case = access_case_by_id(request.user, pk, principal_for(request))
+    context = {"receipt": receipt_for(case, request.GET.get("paper", ""))}
+    return render(request, "cases/receipt.html", context)
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -222,4 +239,5 @@ urlpatterns: list[URLPattern] = [
     path("<int:pk>/", detail, name="detail"),
     path("<int:pk>/act/", act, name="act"),
     path("<int:pk>/visit/", visit, name="visit"),
+    path("<int:pk>/receipt/", receipt, name="receipt"),
 ]

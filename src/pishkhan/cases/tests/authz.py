@@ -67,6 +67,7 @@ def a_note(case: Case) -> dict[str, Any]:
 
 register(
     Route("cases:detail", KIND, methods=("GET", "HEAD")),
+    Route("cases:receipt", KIND, methods=("GET", "HEAD")),
     Route("cases:act", KIND, methods=("POST",), data=an_action),
     Route("cases:visit", KIND, methods=("POST",), data=a_visit),
     Route("cases:claim", KIND, methods=("POST",), data=version, gate=CARTABLE_ROLES),
