@@ -77,10 +77,14 @@ def test_a_notary_inquiry_travels_through_every_cartable(
     # the technical manager registers the case after the document checklist
     page = sign_in(browser, live_server, "tm", "/cases/new/")
     expect(page.get_by_role("heading", name=re.compile("ثبت پرونده حضوری"))).to_be_visible()
-    page.get_by_label("کد ملی متقاضی").fill(to_persian_digits(citizen.national_id))
-    page.get_by_label("کد نوسازی").fill(to_persian_digits(parcel.renewal_code))
+    form = page.locator("form.case-new")  # the parcel lookup above has a renewal code too
+    form.get_by_label("کد ملی متقاضی").fill(to_persian_digits(citizen.national_id))
+    form.get_by_label("کد نوسازی").fill(to_persian_digits(parcel.renewal_code))
+    form.get_by_label("شماره دفترخانه").fill("۱۱۲")
+    form.get_by_label("شماره نامه").fill("۱۴۰۵/۴۵۲۱")
+    form.get_by_label("تاریخ نامه").fill(format_jalali_date(timezone.localdate()))
     for title in DOCUMENTS:
-        page.get_by_label(f"{title} (الزامی)").check()
+        form.get_by_label(f"{title} (الزامی)").check()
     page.screenshot(path=str(SHOTS / "journey-1-register.png"), full_page=True)
     page.get_by_role("button", name="ثبت پرونده").click()
     case = Case.objects.get()
