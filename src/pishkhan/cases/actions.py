@@ -531,7 +531,7 @@ def do_record_visit_report(
             actor_id=user.pk,
             actor_role=Role.INSPECTOR,
             to_state=case.state,
-            changes={},
+            changes=engine.settled_return(case),  # the inspector has acted on a return
             payload={
                 "visit_report_id": report.pk,
                 "violations": len(report.violations_observed),
