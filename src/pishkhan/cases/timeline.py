@@ -55,6 +55,7 @@ CASE_RELATIONS = (
     "assignee",
     "prepared_by",
     "approved_by",
+    "returned_by",
 )
 
 
@@ -134,6 +135,18 @@ class Stint:
 
 
 @dataclass(frozen=True)
+class ReturnedNotice:
+    """Why, by whom and when a case was sent back (until someone works on it)."""
+
+    reason: str
+    by_name: str
+    role_label: str
+    at: dt.datetime
+    action_label: str
+    from_label: str
+
+
+@dataclass(frozen=True)
 class DocumentRow:
     code: str
     title: str
@@ -160,6 +173,7 @@ class CasePage:
     stints: list[Stint]
     permissions: CasePermissions
     now: dt.datetime
+    returned: ReturnedNotice | None = None
 
     @property
     def actions(self) -> list[ActionOption]:
@@ -261,6 +275,32 @@ def case_page(case: Case, principal: Principal, user_id: int) -> CasePage:
         stints=stints_of(events, states, now, names=allowed.sees.staff_names),
         permissions=allowed,
         now=now,
+        returned=returned_notice(case, events, states, actions)
+        if allowed.sees.staff_names
+        else None,
+    )
+
+
+def returned_notice(
+    case: Case,
+    events: list[CaseEvent],
+    states: dict[str, WorkflowState],
+    actions: list[WorkflowAction],
+) -> ReturnedNotice | None:
+    """The send-back a case still carries, read from its row and its last send-back
+    event (the page has both already)."""
+    if case.returned_at is None:
+        return None
+    send_backs = {a.code: a.label for a in actions if a.send_back}
+    event = next((e for e in reversed(events) if e.action in send_backs), None)
+    source = states.get(event.from_state) if event else None
+    return ReturnedNotice(
+        reason=case.returned_reason,
+        by_name=person_name(case.returned_by),
+        role_label=role_label(event.actor_role) if event else "",
+        at=case.returned_at,
+        action_label=send_backs[event.action] if event else "",
+        from_label=source.label if source else "",
     )
 
 

@@ -13,10 +13,12 @@ from django.utils import timezone
 
 from pishkhan.cases.actions import do_claim_case, do_release_case
 from pishkhan.cases.models import Case, CaseEvent
+from pishkhan.cases.tests.test_cartable import URL, queries_for
+from pishkhan.cases.timeline import person_name
 from pishkhan.cases.workflow import DEFINITIONS_DIR, parse_definition, read_definition_file
 from pishkhan.offices.models import RoleAssignment
 from pishkhan.offices.roles import Role
-from pishkhan.testing.personas import City, act, record_visit, walk_to
+from pishkhan.testing.personas import City, act, client_for, record_visit, walk_to
 
 WHY = "نامه استعلام تاریخ ندارد"
 
@@ -151,3 +153,48 @@ def test_a_forward_action_clears_the_flag(world: City) -> None:
     assert case.returned_at is not None
     case = act(world.alice, case, "refer_to_inspector")
     assert (case.state, case.returned_at, case.assignee_id) == ("awaiting_visit", None, None)
+
+
+# --- what the pages show ---------------------------------------------------------------
+
+
+def test_the_cartable_has_a_returned_tab_and_a_badge(world: City) -> None:
+    returned = walk_to(world, world.open_case(), "awaiting_visit")
+    returned = act(world.bob, returned, "return_to_registration", reason=WHY)
+    world.open_case()  # a fresh registration, not returned
+    client = client_for(world.alice)
+    page = client.get(URL).context["page"]
+    assert (page.counts["all"], page.counts["returned"]) == (2, 1)
+    response = client.get(URL, {"tab": "returned"})
+    rows = response.context["page"].rows
+    assert [r.case.pk for r in rows] == [returned.pk]
+    html = response.content.decode()
+    assert "برگشتی" in html
+    assert 'class="badge badge-warning"' in html
+    assert 'برگشتی <span class="count">۱</span>' in html
+
+
+def test_the_returned_tab_costs_what_every_tab_costs(world: City) -> None:
+    client = client_for(world.alice)
+    few = queries_for(client, {"tab": "returned"})
+    for _ in range(4):
+        case = walk_to(world, world.open_case(), "awaiting_visit")
+        act(world.bob, case, "return_to_registration", reason=WHY)
+    assert queries_for(client, {"tab": "returned"}) == few == queries_for(client)
+
+
+def test_the_case_page_shows_why_who_and_when_at_the_top_until_acted_on(world: City) -> None:
+    case = walk_to(world, world.open_case(), "awaiting_visit")
+    case = act(world.bob, case, "return_to_registration", reason=WHY)
+    html = client_for(world.alice).get(f"/cases/{case.pk}/").content.decode()
+    notice = html.index("case-returned")
+    assert notice < html.index("case-actions-title")  # above everything else
+    assert WHY in html[notice:]
+    assert "بازگشت به مسئول فنی" in html[notice:]
+    assert person_name(world.bob) in html[notice : html.index("</section>", notice)]
+    # the applicant does not read the staff's send-back
+    citizen_html = client_for(world.zahra).get(f"/cases/{case.pk}/").content.decode()
+    assert "case-returned" not in citizen_html
+    assert WHY not in citizen_html
+    case = act(world.alice, case, "refer_to_inspector")
+    assert "case-returned" not in client_for(world.alice).get(f"/cases/{case.pk}/").content.decode()
