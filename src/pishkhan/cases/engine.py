@@ -109,6 +109,23 @@ def require_documents(definition: WorkflowDefinition, state: WorkflowState, chec
         raise DocumentsMissing(f"مدارک لازم کامل نیست: {titles}")
 
 
+DOCUMENTS_MAX = 50
+
+
+def clean_documents(definition: WorkflowDefinition, checked: Any) -> list[str]:
+    """The checked document codes, each one the definition declares; anything else
+    (an unknown code, a non-string, a huge list) is refused, never stored."""
+    if not isinstance(checked, list | tuple) or len(checked) > DOCUMENTS_MAX:
+        raise InvalidInput("فهرست مدارک بررسی‌شده معتبر نیست.")
+    codes = [c for c in checked if isinstance(c, str)]
+    unknown = [c for c in codes if c not in definition.documents] + (
+        ["?"] if len(codes) != len(checked) else []
+    )
+    if unknown:
+        raise InvalidInput("مدرکی که در فهرست مدارک این خدمت نیست علامت خورده است.")
+    return sorted(set(codes))
+
+
 REASON_MAX_LENGTH = 2000
 
 

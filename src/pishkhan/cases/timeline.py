@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from pishkhan.accounts.access import Principal
 from pishkhan.cases.calendar import calendar_for
+from pishkhan.cases.corrections import correction_lines
 from pishkhan.cases.events import INTERNAL, NOT_PROGRESS, EventType
 from pishkhan.cases.guards import CASE_VISITS, PARCEL_HAS_OPEN_CONDITIONS, PARCEL_LATEST_VISIT
 from pishkhan.cases.holidays import WITHDRAWN
@@ -197,6 +198,10 @@ class CasePage:
         return self.permissions.can_record_visit
 
     @property
+    def can_correct(self) -> bool:
+        return self.permissions.can_correct
+
+    @property
     def sees(self) -> Visibility:
         return self.permissions.sees
 
@@ -254,7 +259,9 @@ def case_page(case: Case, principal: Principal, user_id: int) -> CasePage:
         PARCEL_LATEST_VISIT: latest
         and {"visited_at": latest.visited_at, "violations_observed": latest.violations_observed},
     }
-    allowed = case_permissions(principal, case, actions=actions, now=now, facts=facts)
+    allowed = case_permissions(
+        principal, case, actions=actions, now=now, facts=facts, state=states.get(case.state)
+    )
     if not allowed.sees.internal_events:
         events = [e for e in events if e.action not in INTERNAL]
     state = states.get(case.state)
@@ -271,7 +278,13 @@ def case_page(case: Case, principal: Principal, user_id: int) -> CasePage:
         ]
         if allowed.sees.staff_names
         else [],
-        entries=timeline_entries(events, states, actions, names=allowed.sees.staff_names),
+        entries=timeline_entries(
+            events,
+            states,
+            actions,
+            names=allowed.sees.staff_names,
+            documents=case.definition.documents,
+        ),
         stints=stints_of(events, states, now, names=allowed.sees.staff_names),
         permissions=allowed,
         now=now,
@@ -319,6 +332,7 @@ def timeline_entries(
     actions: list[WorkflowAction],
     *,
     names: bool = True,
+    documents: dict[str, str] | None = None,
 ) -> list[TimelineEntry]:
     """The events as a person reads them; without `names` (the applicant's view) each
     actor is named by their role only."""
@@ -336,12 +350,25 @@ def timeline_entries(
             from_label=state_label(event.from_state) if event.from_state else "",
             to_label=state_label(event.to_state),
             public_reason=names or reason_is_public(event, states),
-            details=calendar_change_details(event)
-            if event.action == EventType.CALENDAR_CHANGED
-            else (),
+            details=event_details(event, documents or {}),
         )
         for event in events
     ]
+
+
+def event_details(event: CaseEvent, documents: dict[str, str]) -> tuple[str, ...]:
+    """The lines under an event: a calendar change's due times, a correction's fields
+    (before ← after), the documents a send-back un-ticked."""
+    if event.action == EventType.CALENDAR_CHANGED:
+        return calendar_change_details(event)
+    if event.action == EventType.CORRECT_CASE:
+        return correction_lines(event.payload)
+    payload = event.payload if isinstance(event.payload, dict) else {}
+    unchecked = payload.get("documents_unchecked")
+    if isinstance(unchecked, list) and unchecked:
+        titles = "، ".join(documents.get(str(code), str(code)) for code in unchecked)
+        return (f"علامت این مدارک برداشته شد و باید دوباره بررسی شود: {titles}",)
+    return ()
 
 
 def event_label(event: CaseEvent, labels: dict[str, str]) -> str:

@@ -52,7 +52,14 @@ Outcome = type[Exception] | None
 FOLLOW_UP_OFFICER = "follow_up_officer"
 SYSTEM = "system"
 # Actions the engine writes itself: their events keep the state.
-BOOKKEEPING = ("open", "claim", "release", "record_visit_report", "follow_up_note")
+BOOKKEEPING = (
+    "open",
+    "claim",
+    "release",
+    "record_visit_report",
+    "follow_up_note",
+    "correct_case",
+)
 
 
 # --- people and facts -----------------------------------------------------------------
