@@ -15,8 +15,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from pishkhan.cases.actions import FOLLOW_UP_NOTE_MAX_LENGTH
-from pishkhan.cases.forms import DigitsIntegerField
+from pishkhan.cases.forms import DigitsIntegerField, ascii_text
 from pishkhan.core.digits import to_persian_digits
+from pishkhan.geo.models import Parcel
 
 NUL_MESSAGE = "متن فرستاده‌شده نویسه‌ای نامجاز دارد؛ آن را پاک کنید و دوباره بفرستید."
 MISSING_VERSION = "نسخه پرونده در فرم نیست؛ صفحه را دوباره بارگذاری کنید."
@@ -25,6 +26,7 @@ REASON_MAX_LENGTH = 2000
 DOCUMENT_CODE_MAX_LENGTH = 60
 DOCUMENTS_MAX_COUNT = 50
 NEXT_MAX_LENGTH = 2000
+RENEWAL_CODE_MAX_LENGTH = 40
 
 
 def text_field(max_length: int, too_long: str, **messages: str) -> forms.CharField:
@@ -91,6 +93,50 @@ class ActionForm(PostedForm):
         too_many="مدارک فرستاده‌شده بیش از اندازه است.",
         required=False,
     )
+
+    documents_unchecked = ShortTextListField(
+        item=text_field(DOCUMENT_CODE_MAX_LENGTH, "کد مدرک فرستاده‌شده شناخته نیست."),
+        max_items=DOCUMENTS_MAX_COUNT,
+        too_many="مدارک فرستاده‌شده بیش از اندازه است.",
+        required=False,
+    )
+
+
+class CorrectionForm(PostedForm):
+    """A correction on the case page: `do_correct_case(user, case, version, reason=reason,
+    changes=form.changes())`. The documents are the whole checklist as it should be;
+    the parcel, found by its renewal code, only when one is typed."""
+
+    version = DigitsIntegerField(
+        widget=forms.HiddenInput(),
+        error_messages={"required": MISSING_VERSION, "invalid": MISSING_VERSION},
+    )
+    reason = text_field(
+        REASON_MAX_LENGTH, f"علت حداکثر {to_persian_digits(REASON_MAX_LENGTH)} نویسه است."
+    )
+    renewal_code = text_field(RENEWAL_CODE_MAX_LENGTH, "کد نوسازی بیش از اندازه بلند است.")
+    documents_checked = ShortTextListField(
+        item=text_field(DOCUMENT_CODE_MAX_LENGTH, "کد مدرک فرستاده‌شده شناخته نیست."),
+        max_items=DOCUMENTS_MAX_COUNT,
+        too_many="مدارک فرستاده‌شده بیش از اندازه است.",
+        required=False,
+    )
+
+    def clean_renewal_code(self) -> Parcel | None:
+        code = ascii_text(self.cleaned_data.get("renewal_code"))
+        if not code:
+            return None
+        parcel = Parcel.objects.filter(renewal_code=code).first()
+        if parcel is None:
+            raise ValidationError("ملکی با این کد نوسازی پیدا نشد.", code="no_parcel")
+        return parcel
+
+    def changes(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        changes: dict[str, Any] = {"documents_checked": data["documents_checked"]}
+        if data.get("renewal_code") is not None:
+            changes["parcel"] = data["renewal_code"]
+        return changes
 
 
 class FollowUpNoteForm(PostedForm):

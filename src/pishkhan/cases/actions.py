@@ -4,6 +4,7 @@ role and guards, compare-and-swaps the case version and appends a CaseEvent."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -18,6 +19,7 @@ from pishkhan.accounts.actions import do_find_or_register_citizen
 from pishkhan.accounts.models import Citizen
 from pishkhan.cases import engine, permissions
 from pishkhan.cases.access import access_case_by_id, principal_of, scope_condition
+from pishkhan.cases.corrections import plan_corrections
 from pishkhan.cases.errors import (
     ConcurrentActionError,
     DuplicateOpenCase,
@@ -25,6 +27,7 @@ from pishkhan.cases.errors import (
     InvalidInput,
     LicenceExpired,
     NoActiveDefinition,
+    NothingChanged,
     OfficeNotActive,
     OpenNotAllowed,
     ReasonRequired,
@@ -55,7 +58,8 @@ from pishkhan.offices.roles import Role
 
 # --- opening a case -------------------------------------------------------------------
 
-DOCUMENTS_MAX = 50
+DOCUMENTS_MAX = engine.DOCUMENTS_MAX
+clean_documents = engine.clean_documents
 VISIT_LINES_MAX = 50
 VISIT_LINE_MAX_LENGTH = 300
 VISIT_NOTES_MAX_LENGTH = 4000
@@ -115,20 +119,6 @@ def check_channel(service_type: ServiceType, channel: str, role: str) -> None:
         )
     if channel == Channel.ONLINE and not service_type.online_allowed:
         raise WorkflowError("این خدمت فقط حضوری ثبت می‌شود.")
-
-
-def clean_documents(definition: WorkflowDefinition, checked: Any) -> list[str]:
-    """The checked document codes, each one the definition declares; anything else
-    (an unknown code, a non-string, a huge list) is refused, never stored."""
-    if not isinstance(checked, list | tuple) or len(checked) > DOCUMENTS_MAX:
-        raise InvalidInput("فهرست مدارک بررسی‌شده معتبر نیست.")
-    codes = [c for c in checked if isinstance(c, str)]
-    unknown = [c for c in codes if c not in definition.documents] + (
-        ["?"] if len(codes) != len(checked) else []
-    )
-    if unknown:
-        raise InvalidInput("مدرکی که در فهرست مدارک این خدمت نیست علامت خورده است.")
-    return sorted(set(codes))
 
 
 def clean_application_data(
@@ -642,7 +632,7 @@ def do_record_visit_report(
             actor_id=user.pk,
             actor_role=Role.INSPECTOR,
             to_state=case.state,
-            changes={},
+            changes=engine.settled_return(case),  # the inspector has acted on a return
             payload={
                 "visit_report_id": report.pk,
                 "violations": len(report.violations_observed),
@@ -686,3 +676,53 @@ def do_add_follow_up_note(
             changes={},
             reason=text,
         )
+
+
+# --- corrections ----------------------------------------------------------------------
+
+
+def do_correct_case(
+    user: Any,
+    case_id: Any,
+    expected_version: int,
+    *,
+    reason: str,
+    changes: Mapping[str, Any],
+    principal: Principal | None = None,
+) -> Case:
+    """Put the case's data right while its step allows it (``data_editable``): the
+    step's acting role (and the office's technical manager at registration), with a
+    reason. `changes` maps correctable fields (cases/corrections.py: ``parcel``,
+    ``documents_checked``, …) to their new values; each is checked by its field, and
+    those that change are one ``correct_case`` event with before and after per field.
+    A correction that changes nothing is refused."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReasonRequired("علت اصلاح را بنویسید.")
+    engine.check_text(reason, engine.REASON_MAX_LENGTH, "متن علت")
+    principal = principal_of(user, principal)
+    with transaction.atomic():
+        case = access_case_by_id(user, case_id, principal)
+        assert principal is not None
+        if case.version != expected_version:
+            raise ConcurrentActionError()
+        state = WorkflowState.objects.filter(
+            definition_id=case.definition_id, code=case.state
+        ).first()
+        role = permissions.correction_role(principal, case, state)
+        planned = plan_corrections(case, changes)
+        if not planned.payload:
+            raise NothingChanged()
+        engine.record_change(
+            case,
+            expected_version,
+            action=EventType.CORRECT_CASE,
+            actor_id=user.pk,
+            actor_role=role,
+            to_state=case.state,
+            changes={**planned.columns, **engine.settled_return(case)},
+            reason=reason,
+            payload={"changes": planned.payload},
+        )
+    case.refresh_from_db()
+    return case

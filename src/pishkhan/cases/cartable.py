@@ -58,6 +58,7 @@ CARTABLE_TABS: dict[str, str] = {
     "pool": "بدون مسئول",
     "near": "نزدیک به مهلت",
     "overdue": "گذشته از مهلت",
+    "returned": "برگشتی",
 }
 FOLLOW_UP_TABS: dict[str, str] = {
     "all": "همه پرونده‌های نیازمند پیگیری",
@@ -148,6 +149,7 @@ def cartable_page(
         "pool": Q(assignee__isnull=True),
         "near": near,
         "overdue": overdue,
+        "returned": Q(returned_at__isnull=False),  # case_returned_office/_district
     }
     counts = base.aggregate(
         **{code: Count("pk", filter=q) if q else Count("pk") for code, q in tabs.items()}

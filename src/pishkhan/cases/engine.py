@@ -30,7 +30,7 @@ from pishkhan.cases.errors import (
     ReasonRequired,
     RoleNotAllowed,
 )
-from pishkhan.cases.events import NewEvent, write_event
+from pishkhan.cases.events import NOT_PROGRESS, EventType, NewEvent, write_event
 from pishkhan.cases.guards import GuardContext, first_failure
 from pishkhan.cases.models import (
     APPLICANT,
@@ -44,6 +44,7 @@ from pishkhan.cases.models import (
 from pishkhan.core import clock
 from pishkhan.core.calendar import configured_calendar
 from pishkhan.core.digits import to_persian_digits
+from pishkhan.offices.models import RoleAssignment
 from pishkhan.offices.roles import ROLE_SCOPE, Scope
 
 # --- who may act ----------------------------------------------------------------------
@@ -108,6 +109,23 @@ def require_documents(definition: WorkflowDefinition, state: WorkflowState, chec
         raise DocumentsMissing(f"مدارک لازم کامل نیست: {titles}")
 
 
+DOCUMENTS_MAX = 50
+
+
+def clean_documents(definition: WorkflowDefinition, checked: Any) -> list[str]:
+    """The checked document codes, each one the definition declares; anything else
+    (an unknown code, a non-string, a huge list) is refused, never stored."""
+    if not isinstance(checked, list | tuple) or len(checked) > DOCUMENTS_MAX:
+        raise InvalidInput("فهرست مدارک بررسی‌شده معتبر نیست.")
+    codes = [c for c in checked if isinstance(c, str)]
+    unknown = [c for c in codes if c not in definition.documents] + (
+        ["?"] if len(codes) != len(checked) else []
+    )
+    if unknown:
+        raise InvalidInput("مدرکی که در فهرست مدارک این خدمت نیست علامت خورده است.")
+    return sorted(set(codes))
+
+
 REASON_MAX_LENGTH = 2000
 
 
@@ -140,6 +158,42 @@ def checked_documents(action: WorkflowAction, role: str, raw: Any) -> list[str]:
     if any(code not in allowed for code in raw):
         raise InvalidInput("مدرکی علامت خورده که این مرحله آن را نمی‌خواهد.")
     return sorted(set(raw))
+
+
+def unchecked_documents(case: Case, action: WorkflowAction, role: str, raw: Any) -> list[str]:
+    """The documents a send-back un-ticks (the letter has no date: the step it returns to
+    must check it again): only a send-back into a step whose data may be corrected, only
+    by staff, only codes of that step's checklist that are ticked now."""
+    if raw in (None, [], ()):
+        return []
+    if not isinstance(raw, list | tuple) or not all(isinstance(c, str) for c in raw):
+        raise InvalidInput("فهرست مدارک برگشتی معتبر نیست.")
+    if not action.send_back or not action.to_state.data_editable:
+        raise InvalidInput("این اقدام علامت مدرکی را برنمی‌دارد.")
+    if role in (APPLICANT, SYSTEM):
+        raise InvalidInput("بررسی مدارک با کارکنان است، نه با متقاضی.")
+    ticked = set(case.documents_checked) & set(action.to_state.documents_required)
+    if any(code not in ticked for code in raw):
+        raise InvalidInput("علامت مدرکی برداشته شده که علامت نخورده یا این مرحله آن را نمی‌خواهد.")
+    return sorted(set(raw))
+
+
+def moves_on(action: WorkflowAction) -> bool:
+    """An action that takes the case on from its step (not back, not to wait on the
+    applicant, not to its end): the step's own checklist must be complete."""
+    target = action.to_state
+    return not action.send_back and not target.pauses_sla and not target.is_terminal
+
+
+def require_step_documents(case: Case, action: WorkflowAction, checked: list[str]) -> None:
+    """Entering a step needs its checklist (a send-back excepted: the step it returns to
+    checks again); moving on from a step needs the step's own (a send-back may have
+    un-ticked one, and a correction ticks it again)."""
+    have = [*case.documents_checked, *checked]
+    if action.to_state.documents_required and not action.send_back:
+        require_documents(case.definition, action.to_state, have)
+    if action.from_state.documents_required and moves_on(action):
+        require_documents(case.definition, action.from_state, have)
 
 
 def check_guards(context: GuardContext) -> None:
@@ -200,6 +254,80 @@ def sla_changes(case: Case, target: WorkflowState, now: dt.datetime, reason: str
     return changes
 
 
+# --- who holds a step ----------------------------------------------------------------
+
+
+def last_holder(case: Case, state: WorkflowState) -> int | None:
+    """Who last held `state` of this case, read from its events: the inspector of the
+    last visit report recorded there, else the last person who acted there or claimed
+    it in the step's acting role (notes, the calendar and releases hold nothing)."""
+    skip = {*NOT_PROGRESS, EventType.RELEASE}
+    rows = (
+        CaseEvent.objects.filter(case_id=case.pk, from_state=state.code, actor__isnull=False)
+        .exclude(action__in=skip)
+        .order_by("-seq")
+        .values_list("action", "actor_id", "actor_role")
+    )
+    held = [(action, actor, role) for action, actor, role in rows]
+    visits = [actor for action, actor, _ in held if action == EventType.RECORD_VISIT_REPORT]
+    if visits:
+        return visits[0]
+    return next((actor for _, actor, role in held if role == state.acting_role), None)
+
+
+def present(user_id: int, role: str, case: Case, on: dt.date) -> bool:
+    """The person is active and holds `role` where the case is, in force on `on`."""
+    scope = ROLE_SCOPE.get(role)
+    if scope == Scope.OFFICE:
+        where = {"office_id": case.office_id}
+    elif scope == Scope.DISTRICT:
+        where = {"district_id": case.district_id}
+    else:
+        return False
+    return (
+        RoleAssignment.objects.in_force(on)
+        .filter(staff__user_id=user_id, staff__user__is_active=True, role=role, **where)
+        .exists()
+    )
+
+
+def returns_to_holder(case: Case, action: WorkflowAction) -> bool:
+    """A send-back, or the applicant's answer that takes a case back to the step it
+    paused in: the case goes back to whoever held that step."""
+    target = action.to_state
+    resumes = (
+        case.sla_paused_at is not None
+        and not target.pauses_sla
+        and target.code == case.paused_from_state
+    )
+    return action.send_back or resumes
+
+
+def route_back(case: Case, action: WorkflowAction, now: dt.datetime) -> int | None:
+    """The assignee of a case returning along `action`: the step's last holder when they
+    are still there (active, holding its role where the case is today), else nobody —
+    the pool of the step's role. Any other action leaves the case in the pool."""
+    target = action.to_state
+    if not returns_to_holder(case, action) or target.acting_role in ("", APPLICANT, SYSTEM):
+        return None
+    holder = last_holder(case, target)
+    if holder is None or not present(holder, target.acting_role, case, timezone.localdate(now)):
+        return None
+    return holder
+
+
+RETURN_CLEARED: dict[str, Any] = {
+    "returned_at": None,
+    "returned_by_id": None,
+    "returned_reason": "",
+}
+
+
+def settled_return(case: Case) -> dict[str, Any]:
+    """The changes that clear a case's "returned" flag once someone works on it."""
+    return dict(RETURN_CLEARED) if case.returned_at is not None else {}
+
+
 # --- writing --------------------------------------------------------------------------
 
 
@@ -251,17 +379,24 @@ def transition_changes(
     reason: str,
     documents_checked: list[str],
     now: dt.datetime,
+    assignee_id: int | None = None,
+    documents_unchecked: list[str] | None = None,
 ) -> dict[str, Any]:
     target = action.to_state
     changes: dict[str, Any] = {
         "state": target.code,
         "acting_role": target.acting_role,
         "state_entered_at": now,
-        "assignee": None,
+        "assignee_id": assignee_id,
         **sla_changes(case, target, now, reason),
     }
-    if documents_checked:
-        changes["documents_checked"] = sorted(set(case.documents_checked) | set(documents_checked))
+    if documents_checked or documents_unchecked:
+        documents = set(case.documents_checked) | set(documents_checked)
+        changes["documents_checked"] = sorted(documents - set(documents_unchecked or ()))
+    if action.send_back:
+        changes.update(returned_at=now, returned_by_id=actor_id, returned_reason=reason)
+    else:
+        changes.update(settled_return(case))
     if target.is_terminal:
         changes["closed_at"] = now
     return changes
@@ -282,18 +417,34 @@ def apply_action(
     now = clock.now()
     check_reason(action, reason)
     checked = checked_documents(action, role, payload.get("documents_checked"))
-    payload = {k: v for k, v in payload.items() if k != "documents_checked"}
+    unchecked = unchecked_documents(case, action, role, payload.get("documents_unchecked"))
+    if set(checked) & set(unchecked):
+        raise InvalidInput("مدرکی هم علامت خورده و هم علامتش برداشته شده است.")
+    payload = {
+        k: v for k, v in payload.items() if k not in ("documents_checked", "documents_unchecked")
+    }
     if checked:
         payload["documents_checked"] = checked
-    if action.to_state.documents_required:
-        require_documents(case.definition, action.to_state, [*case.documents_checked, *checked])
+    if unchecked:
+        payload["documents_unchecked"] = unchecked
+    require_step_documents(case, action, checked)
     check_guards(
         GuardContext(
             case=case, action=action, user_id=actor_id, role=role, now=now, payload=payload
         )
     )
+    assignee = route_back(case, action, now)
+    if returns_to_holder(case, action):
+        payload["assignee"] = assignee  # who the case went back to (None: the pool)
     changes = transition_changes(
-        case, action, actor_id=actor_id, reason=reason, documents_checked=checked, now=now
+        case,
+        action,
+        actor_id=actor_id,
+        reason=reason,
+        documents_checked=checked,
+        now=now,
+        assignee_id=assignee,
+        documents_unchecked=unchecked,
     )
     event = record_change(
         case,

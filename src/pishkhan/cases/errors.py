@@ -61,6 +61,11 @@ class ReasonRequired(WorkflowError):
     default_message = "برای این اقدام ذکر علت لازم است."
 
 
+class NothingChanged(WorkflowError):
+    code = "nothing_changed"
+    default_message = "چیزی تغییر نکرده است."
+
+
 class ConcurrentActionError(WorkflowError):
     code = "conflict"
     default_message = (

@@ -31,6 +31,7 @@ class EventType(models.TextChoices):
     RECORD_VISIT_REPORT = "record_visit_report", "ثبت گزارش بازدید"
     FOLLOW_UP_NOTE = "follow_up_note", "یادداشت پیگیری"
     CALENDAR_CHANGED = "calendar_changed", "تعطیل اعلام‌شده: مهلت‌ها جابه‌جا شد"
+    CORRECT_CASE = "correct_case", "اصلاح اطلاعات پرونده"
 
 
 RESERVED_ACTIONS = frozenset(EventType.values)

@@ -103,6 +103,11 @@ class WorkflowAction(models.Model):
     roles = models.JSONField("نقش‌های مجاز", default=list)
     guards = models.JSONField("شرط‌ها", default=list, blank=True)
     reason_required = models.BooleanField("ذکر علت لازم است", default=False)
+    send_back = models.BooleanField(
+        "بازگرداندن پرونده",
+        default=False,
+        help_text="پرونده را با ذکر علت به مرحله‌ای پیشین و به کسی که آن را در دست داشت برمی‌گرداند.",
+    )
     effects = models.JSONField(
         "پیامدها",
         default=list,
@@ -245,6 +250,19 @@ class Case(models.Model):
         blank=True,
         related_name="+",
     )
+    # Set by a send-back (an action the definition marks "send_back"), cleared by the next
+    # work on the case: a workflow action, a correction, a visit report (docs/workflow.md).
+    returned_at = models.DateTimeField("زمان بازگشت", null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="بازگرداننده",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # read only with its case; nobody looks cases up by it
+    )
+    returned_reason = models.TextField("علت بازگشت", blank=True)
 
     objects = CaseQuerySet.as_manager()
 
@@ -261,6 +279,17 @@ class Case(models.Model):
             ),
             models.Index(fields=["assignee", "due_at"], condition=OPEN, name="case_open_assignee"),
             models.Index(fields=["applicant", "-opened_at"], name="case_applicant_opened"),
+            # the cartables' "returned" tab: few rows, so small partial indexes
+            models.Index(
+                fields=["office", "acting_role"],
+                condition=OPEN & Q(returned_at__isnull=False),
+                name="case_returned_office",
+            ),
+            models.Index(
+                fields=["district", "acting_role"],
+                condition=OPEN & Q(returned_at__isnull=False),
+                name="case_returned_district",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(version__gte=1), name="case_version_positive"),

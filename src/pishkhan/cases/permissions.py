@@ -9,6 +9,8 @@ hold, documents the applicant must bring, a colleague's claim).
   ``do_perform_action`` calls it too.
 - ``claim_refusal`` / ``release_refusal`` / ``visit_refusal`` / ``note_refusal`` — None when
   the person may, else the error the action raises.
+- ``correction_role`` — the role in which a person corrects a case's data in its current
+  step (or the refusal); ``do_correct_case`` calls it too.
 - ``case_permissions`` — everything at once, for a page.
 """
 
@@ -28,7 +30,7 @@ from pishkhan.cases.errors import (
     WorkflowError,
 )
 from pishkhan.cases.guards import GuardContext, first_failure
-from pishkhan.cases.models import APPLICANT, SYSTEM, Case, WorkflowAction
+from pishkhan.cases.models import APPLICANT, SYSTEM, Case, WorkflowAction, WorkflowState
 from pishkhan.core import clock
 from pishkhan.offices.roles import OFFICE_ROLES, Role
 
@@ -45,6 +47,8 @@ class ActionOption:
     role: str
     missing_documents: tuple[tuple[str, str], ...]  # (code, title) the actor may tick now
     blocks: tuple[Block, ...] = ()
+    # (code, title) a send-back may un-tick: the step it returns to checks them again
+    uncheckable_documents: tuple[tuple[str, str], ...] = ()
 
     @property
     def allowed(self) -> bool:
@@ -68,6 +72,7 @@ class CasePermissions:
     can_record_visit: bool
     can_add_note: bool
     held_by_colleague: bool
+    can_correct: bool
     sees: Visibility
 
     @property
@@ -130,6 +135,31 @@ def note_refusal(principal: Principal, case: Case) -> WorkflowError | None:
     return None
 
 
+ACTORS = (APPLICANT, SYSTEM)  # not staff: they never correct a case
+
+
+def correction_role(principal: Principal, case: Case, state: WorkflowState | None) -> str:
+    """Who corrects a case's data: while its step is marked ``data_editable``, the
+    step's acting role (the office's technical manager too, at registration), unless a
+    colleague holds the case. Raises the refusal otherwise."""
+    if not case.is_open or state is None or state.code != case.state or not state.data_editable:
+        raise ActionNotAllowed("اطلاعات پرونده در این مرحله اصلاح‌پذیر نیست.")
+    roles = [state.acting_role, *([Role.TECHNICAL_MANAGER] if state.is_initial else [])]
+    role = engine.acting_role_of(principal, case, [r for r in roles if r not in ("", *ACTORS)])
+    engine.check_assignment(case, role, principal.user_id)
+    return role
+
+
+def correction_refusal(
+    principal: Principal, case: Case, state: WorkflowState | None
+) -> WorkflowError | None:
+    try:
+        correction_role(principal, case, state)
+    except WorkflowError as error:
+        return error
+    return None
+
+
 def works_on(principal: Principal, case: Case) -> bool:
     """Staff of this case: an office role at its office, district staff of its district,
     or a city role. A staff member who is the applicant of a case elsewhere sees that
@@ -182,12 +212,22 @@ def action_options(
         missing = tuple(
             (code, case.definition.documents.get(code, code))
             for code in action.to_state.documents_required
-            if code not in checked
+            if code not in checked and not action.send_back
         )
         blocks: list[Block] = []
-        if missing and role == APPLICANT:
+        if missing and role == APPLICANT and not action.send_back:
             titles = "، ".join(title for _, title in missing)
             blocks.append(Block("documents_missing", f"مدارک لازم کامل نیست: {titles}"))
+        unchecked = [c for c in action.from_state.documents_required if c not in checked]
+        if unchecked and engine.moves_on(action):
+            titles = "، ".join(case.definition.documents.get(c, c) for c in unchecked)
+            blocks.append(
+                Block(
+                    "documents_missing",
+                    f"مدارک این مرحله کامل نیست: {titles}. "
+                    "آن را در «اصلاح اطلاعات پرونده» علامت بزنید.",
+                )
+            )
         context = GuardContext(
             case=case,
             action=action,
@@ -199,7 +239,16 @@ def action_options(
         failure = first_failure(list(action.guards), context)
         if failure:
             blocks.append(Block(*failure))
-        options.append(ActionOption(action, role, missing, tuple(blocks)))
+        uncheckable = (
+            tuple(
+                (code, case.definition.documents.get(code, code))
+                for code in action.to_state.documents_required
+                if code in checked
+            )
+            if action.send_back and action.to_state.data_editable and role not in ACTORS
+            else ()
+        )
+        options.append(ActionOption(action, role, missing, tuple(blocks), uncheckable))
     return options
 
 
@@ -210,9 +259,11 @@ def case_permissions(
     actions: list[WorkflowAction] | None = None,
     now: dt.datetime | None = None,
     facts: dict[str, Any] | None = None,
+    state: WorkflowState | None = None,
 ) -> CasePermissions:
     """What `principal` may do on `case` and see of it. Without `actions` (a cartable
-    row) the action list is left out and nothing is read from the database."""
+    row) the action list is left out and nothing is read from the database; without
+    the case's current `state`, corrections are not offered."""
     return CasePermissions(
         actions=tuple(action_options(principal, case, actions, now=now, facts=facts))
         if actions is not None
@@ -225,4 +276,5 @@ def case_permissions(
         and case.is_open
         and case.assignee_id not in (None, principal.user_id),
         sees=visibility(principal, case),
+        can_correct=correction_refusal(principal, case, state) is None,
     )

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from pishkhan.accounts.access import Principal
 from pishkhan.cases.calendar import calendar_for
+from pishkhan.cases.corrections import correction_lines
 from pishkhan.cases.events import INTERNAL, NOT_PROGRESS, EventType
 from pishkhan.cases.fields import DisplayRow, declared_fields, display_rows
 from pishkhan.cases.guards import CASE_VISITS, PARCEL_HAS_OPEN_CONDITIONS, PARCEL_LATEST_VISIT
@@ -56,6 +57,7 @@ CASE_RELATIONS = (
     "assignee",
     "prepared_by",
     "approved_by",
+    "returned_by",
 )
 
 
@@ -135,6 +137,18 @@ class Stint:
 
 
 @dataclass(frozen=True)
+class ReturnedNotice:
+    """Why, by whom and when a case was sent back (until someone works on it)."""
+
+    reason: str
+    by_name: str
+    role_label: str
+    at: dt.datetime
+    action_label: str
+    from_label: str
+
+
+@dataclass(frozen=True)
 class DocumentRow:
     code: str
     title: str
@@ -162,6 +176,7 @@ class CasePage:
     permissions: CasePermissions
     now: dt.datetime
     application: list[DisplayRow] = field(default_factory=list)
+    returned: ReturnedNotice | None = None
 
     @property
     def actions(self) -> list[ActionOption]:
@@ -183,6 +198,10 @@ class CasePage:
     @property
     def can_record_visit(self) -> bool:
         return self.permissions.can_record_visit
+
+    @property
+    def can_correct(self) -> bool:
+        return self.permissions.can_correct
 
     @property
     def sees(self) -> Visibility:
@@ -242,7 +261,9 @@ def case_page(case: Case, principal: Principal, user_id: int) -> CasePage:
         PARCEL_LATEST_VISIT: latest
         and {"visited_at": latest.visited_at, "violations_observed": latest.violations_observed},
     }
-    allowed = case_permissions(principal, case, actions=actions, now=now, facts=facts)
+    allowed = case_permissions(
+        principal, case, actions=actions, now=now, facts=facts, state=states.get(case.state)
+    )
     if not allowed.sees.internal_events:
         events = [e for e in events if e.action not in INTERNAL]
     state = states.get(case.state)
@@ -259,12 +280,44 @@ def case_page(case: Case, principal: Principal, user_id: int) -> CasePage:
         ]
         if allowed.sees.staff_names
         else [],
-        entries=timeline_entries(events, states, actions, names=allowed.sees.staff_names),
+        entries=timeline_entries(
+            events,
+            states,
+            actions,
+            names=allowed.sees.staff_names,
+            documents=case.definition.documents,
+        ),
         stints=stints_of(events, states, now, names=allowed.sees.staff_names),
         permissions=allowed,
         now=now,
         # the fields of the case's own (pinned) version, not the active one
         application=display_rows(declared_fields(case.definition), case.data),
+        returned=returned_notice(case, events, states, actions)
+        if allowed.sees.staff_names
+        else None,
+    )
+
+
+def returned_notice(
+    case: Case,
+    events: list[CaseEvent],
+    states: dict[str, WorkflowState],
+    actions: list[WorkflowAction],
+) -> ReturnedNotice | None:
+    """The send-back a case still carries, read from its row and its last send-back
+    event (the page has both already)."""
+    if case.returned_at is None:
+        return None
+    send_backs = {a.code: a.label for a in actions if a.send_back}
+    event = next((e for e in reversed(events) if e.action in send_backs), None)
+    source = states.get(event.from_state) if event else None
+    return ReturnedNotice(
+        reason=case.returned_reason,
+        by_name=person_name(case.returned_by),
+        role_label=role_label(event.actor_role) if event else "",
+        at=case.returned_at,
+        action_label=send_backs[event.action] if event else "",
+        from_label=source.label if source else "",
     )
 
 
@@ -283,6 +336,7 @@ def timeline_entries(
     actions: list[WorkflowAction],
     *,
     names: bool = True,
+    documents: dict[str, str] | None = None,
 ) -> list[TimelineEntry]:
     """The events as a person reads them; without `names` (the applicant's view) each
     actor is named by their role only."""
@@ -300,18 +354,10 @@ def timeline_entries(
             from_label=state_label(event.from_state) if event.from_state else "",
             to_label=state_label(event.to_state),
             public_reason=names or reason_is_public(event, states),
-            details=event_details(event, names=names),
+            details=event_details(event, documents or {}, names=names),
         )
         for event in events
     ]
-
-
-def event_details(event: CaseEvent, *, names: bool) -> tuple[str, ...]:
-    if event.action == EventType.CALENDAR_CHANGED:
-        return calendar_change_details(event)
-    if event.action == EventType.OPEN and names:
-        return duplicate_details(event)
-    return ()
 
 
 def duplicate_details(event: CaseEvent) -> tuple[str, ...]:
@@ -322,6 +368,25 @@ def duplicate_details(event: CaseEvent) -> tuple[str, ...]:
         return ()
     where = f"پرونده باز {to_persian_digits(code)}" if code else "پرونده باز دفتر دیگری"
     return (f"ثبت با وجود {where} از همین خدمت روی این ملک: {reason}",)
+
+
+def event_details(
+    event: CaseEvent, documents: dict[str, str], *, names: bool = True
+) -> tuple[str, ...]:
+    """The lines under an event: a calendar change's due times, a correction's fields
+    (before ← after), the documents a send-back un-ticked, a duplicate's reason (staff)."""
+    if event.action == EventType.CALENDAR_CHANGED:
+        return calendar_change_details(event)
+    if event.action == EventType.OPEN:
+        return duplicate_details(event) if names else ()
+    if event.action == EventType.CORRECT_CASE:
+        return correction_lines(event.payload)
+    payload = event.payload if isinstance(event.payload, dict) else {}
+    unchecked = payload.get("documents_unchecked")
+    if isinstance(unchecked, list) and unchecked:
+        titles = "، ".join(documents.get(str(code), str(code)) for code in unchecked)
+        return (f"علامت این مدارک برداشته شد و باید دوباره بررسی شود: {titles}",)
+    return ()
 
 
 def event_label(event: CaseEvent, labels: dict[str, str]) -> str:

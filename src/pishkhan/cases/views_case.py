@@ -21,8 +21,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from pishkhan.accounts.access import principal_for, role_required
 from pishkhan.cases.access import access_case_by_id
-from pishkhan.cases.action_forms import ActionForm
-from pishkhan.cases.actions import do_perform_action, do_record_visit_report, do_register_case
+from pishkhan.cases.action_forms import ActionForm, CorrectionForm
+from pishkhan.cases.actions import (
+    do_correct_case,
+    do_perform_action,
+    do_record_visit_report,
+    do_register_case,
+)
 from pishkhan.cases.errors import (
     ConcurrentActionError,
     DuplicateOpenCase,
@@ -70,6 +75,7 @@ def render_case(
     *,
     status: int = 200,
     visit_form: VisitReportForm | None = None,
+    correction_form: CorrectionForm | None = None,
     error: str = "",
 ) -> HttpResponse:
     page = case_page(case, principal_for(request), principal_for(request).user_id)
@@ -77,6 +83,7 @@ def render_case(
         "page": page,
         "case": page.case,
         "visit_form": visit_form or VisitReportForm(initial={"version": page.case.version}),
+        "correction_form": correction_form,
         "error": error,
         "claim_url": optional_url("cases:claim", case.pk) if page.can_claim else "",
         "release_url": optional_url("cases:release", case.pk) if page.can_release else "",
@@ -112,7 +119,10 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
             code,
             posted["version"],
             reason=posted["reason"],
-            payload={"documents_checked": posted["documents_checked"]},
+            payload={
+                "documents_checked": posted["documents_checked"],
+                "documents_unchecked": posted["documents_unchecked"],
+            },
             principal=principal_for(request),
         )
     except WorkflowError as error:
@@ -144,6 +154,28 @@ def visit(request: HttpRequest, pk: int) -> HttpResponse:
     except WorkflowError as error:
         return refused(request, case, error, visit_form=form)
     messages.success(request, "گزارش بازدید ثبت شد.")
+    return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))
+
+
+@require_POST
+@login_required
+def correct(request: HttpRequest, pk: int) -> HttpResponse:
+    case = access_case_by_id(request.user, pk, principal_for(request))
+    form = CorrectionForm(request.POST)
+    if not form.is_valid():
+        return render_case(request, case, status=400, correction_form=form)
+    try:
+        do_correct_case(
+            request.user,
+            case.pk,
+            form.cleaned_data["version"],
+            reason=form.cleaned_data["reason"],
+            changes=form.changes(),
+            principal=principal_for(request),
+        )
+    except WorkflowError as error:
+        return refused(request, case, error, correction_form=form)
+    messages.success(request, "اطلاعات پرونده اصلاح شد.")
     return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))
 
 
@@ -240,4 +272,5 @@ urlpatterns: list[URLPattern] = [
     path("<int:pk>/act/", act, name="act"),
     path("<int:pk>/visit/", visit, name="visit"),
     path("<int:pk>/receipt/", receipt, name="receipt"),
+    path("<int:pk>/correct/", correct, name="correct"),
 ]

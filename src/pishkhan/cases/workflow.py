@@ -63,6 +63,7 @@ class ActionSpec:
     guards: tuple[str, ...] = ()
     reason_required: bool = False
     effects: tuple[str, ...] = ()
+    send_back: bool = False
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,10 @@ def _parse_actions(raw: Any, problems: list[ValidationError]) -> list[ActionSpec
     roles = _str_list(raw.get("roles"), f"{where}: roles", problems)
     guards = _str_list(raw.get("guards"), f"{where}: guards", problems)
     effects = _str_list(raw.get("effects"), f"{where}: effects", problems)
+    send_back = raw.get("send_back", False)
+    if not isinstance(send_back, bool):
+        problems.append(problem(f"{where}: «send_back» باید true یا false باشد.", "format"))
+        send_back = False
     if "stamp" in raw:
         problems.append(
             problem(
@@ -193,6 +198,7 @@ def _parse_actions(raw: Any, problems: list[ValidationError]) -> list[ActionSpec
             guards=guards,
             reason_required=bool(raw.get("reason_required", False)),
             effects=effects,
+            send_back=send_back,
         )
         for source in sources
     ]
@@ -251,6 +257,7 @@ def definition_problems(spec: DefinitionSpec) -> list[ValidationError]:
         *_role_problems(spec),
         *_reference_problems(spec),
         *_graph_problems(spec),
+        *_send_back_problems(spec),
     ]
 
 
@@ -429,8 +436,49 @@ def _graph_problems(spec: DefinitionSpec) -> list[ValidationError]:
     return found
 
 
-def _reachable(spec: DefinitionSpec, outgoing: dict[str, list[ActionSpec]]) -> set[str]:
-    initial = [s.code for s in spec.states if s.initial]
+def _send_back_problems(spec: DefinitionSpec) -> list[ValidationError]:
+    """A send-back takes the case, with a reason, back to an earlier step a person of
+    the office or the district holds: from the step it returns to, the ordinary work
+    (the actions that are not send-backs) leads to the step it leaves again."""
+    found: list[ValidationError] = []
+    states = {s.code: s for s in spec.states}
+    outgoing: dict[str, list[ActionSpec]] = {s.code: [] for s in spec.states}
+    for action in spec.actions:
+        if action.from_state in outgoing and not action.send_back:
+            outgoing[action.from_state].append(action)
+    for action in spec.actions:
+        target = states.get(action.to_state)
+        if not action.send_back or target is None or action.from_state not in states:
+            continue
+        where = f"اقدام «{action.code}»"
+        if not action.reason_required:
+            found.append(
+                problem(
+                    f"{where}: بازگرداندن پرونده باید با ذکر علت باشد "
+                    "(send_back needs reason_required).",
+                    "send_back_without_reason",
+                )
+            )
+        if (
+            target.terminal
+            or target.pauses_sla
+            or target.role in (APPLICANT, SYSTEM)
+            or action.from_state not in _reachable(spec, outgoing, start=target.code)
+        ):
+            found.append(
+                problem(
+                    f"{where}: «send_back» فقط پرونده را به مرحله‌ای پیشین از کارکنان "
+                    "برمی‌گرداند (send_back must return to an earlier staff step).",
+                    "send_back_not_back",
+                )
+            )
+    return found
+
+
+def _reachable(
+    spec: DefinitionSpec, outgoing: dict[str, list[ActionSpec]], start: str | None = None
+) -> set[str]:
+    initial = [start] if start else [s.code for s in spec.states if s.initial]
     seen = set(initial[:1])
     frontier = list(seen)
     while frontier:
@@ -613,6 +661,7 @@ def _store(
             guards=list(a.guards),
             reason_required=a.reason_required,
             effects=list(a.effects),
+            send_back=a.send_back,
             position=position,
         )
         for position, a in enumerate(spec.actions)
@@ -656,6 +705,7 @@ def definition_to_dict(definition: WorkflowDefinition) -> dict[str, Any]:
                 guards=tuple(a.guards),
                 reason_required=a.reason_required,
                 effects=tuple(a.effects),
+                send_back=a.send_back,
             )
             for a in actions
         ),

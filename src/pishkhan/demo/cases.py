@@ -554,6 +554,8 @@ class Walker:
     def step(self, plan: CasePlan, case: Case, step: Step, moment: dt.datetime) -> Case:
         user = self.actor(plan, step.actor, case)
         if step.kind == "claim":
+            if case.assignee_id == user.pk:
+                return case  # a send-back already gave it back to them
             return do_claim_case(user, case.pk, case.version)
         if step.kind == "visit":
             self.record_visit(plan, case, user, moment)

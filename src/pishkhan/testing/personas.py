@@ -573,6 +573,9 @@ class City:
         staff of the parcel's district (not the preparer, for a checker's step) or the
         applicant."""
         side = side or self.side_of(office_id=case.office_id)
+        holder = self.holder_of(case, roles, side)
+        if holder is not None:
+            return holder  # a case sent back to someone is theirs to take on
         for role in roles:
             if role == APPLICANT:
                 return account(Citizen.objects.get(pk=case.applicant_id))
@@ -582,6 +585,13 @@ class City:
             if role in side.staff:
                 return side.staff[role]
         raise LookupError(f"nobody of the city takes a step for {roles}")
+
+    def holder_of(self, case: Case, roles: list[str] | tuple[str, ...], side: Side) -> User | None:
+        """The case's assignee, when they take a step of `roles` in its acting role."""
+        if case.assignee_id is None or case.acting_role not in roles:
+            return None
+        staff = [*side.staff.values(), *self.side_of(district_id=case.district_id).district_staff]
+        return next((u for u in staff if u.pk == case.assignee_id), None)
 
     def citizen_of(self, case: Case) -> User | None:
         return Citizen.objects.get(pk=case.applicant_id).user

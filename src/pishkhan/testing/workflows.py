@@ -31,6 +31,8 @@ class State:
     initial: bool
     terminal: bool
     documents_required: frozenset[str]
+    pauses_sla: bool = False
+    data_editable: bool = False
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class Move:
     guards: tuple[str, ...]
     reason_required: bool
     stamp: str  # "prepared_by", "approved_by" or "": the maker-checker effect it has
+    send_back: bool = False  # back, with a reason, to whoever held the earlier step
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -99,6 +102,8 @@ def read_definition(path: Path) -> Definition:
             initial=bool(s.get("initial")),
             terminal=bool(s.get("terminal")),
             documents_required=frozenset(s.get("documents_required", [])),
+            pauses_sla=bool(s.get("pauses_sla")),
+            data_editable=bool(s.get("data_editable")),
         )
         for s in data["states"]
     }
@@ -114,6 +119,7 @@ def read_definition(path: Path) -> Definition:
                 guards=_as_list(a.get("guards")),
                 reason_required=bool(a.get("reason_required")),
                 stamp=stamp_of(_as_list(a.get("effects"))),
+                send_back=bool(a.get("send_back")),
             )
     settings = data.get("settings") or {}
     return Definition(

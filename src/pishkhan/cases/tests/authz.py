@@ -61,6 +61,11 @@ def a_visit(case: Case) -> dict[str, Any]:
     }
 
 
+def a_correction(case: Case) -> dict[str, Any]:
+    """Un-tick every document: a change wherever the case's step may be corrected."""
+    return {**version(case), "reason": REASON}
+
+
 def a_note(case: Case) -> dict[str, Any]:
     return {"text": "پیگیری تلفنی با متقاضی"}
 
@@ -70,6 +75,7 @@ register(
     Route("cases:receipt", KIND, methods=("GET", "HEAD")),
     Route("cases:act", KIND, methods=("POST",), data=an_action),
     Route("cases:visit", KIND, methods=("POST",), data=a_visit),
+    Route("cases:correct", KIND, methods=("POST",), data=a_correction),
     Route("cases:claim", KIND, methods=("POST",), data=version, gate=CARTABLE_ROLES),
     Route("cases:release", KIND, methods=("POST",), data=version, gate=CARTABLE_ROLES),
     Route("cases:follow_up_note", KIND, methods=("POST",), data=a_note, gate=FOLLOW_UP),

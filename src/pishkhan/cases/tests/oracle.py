@@ -6,7 +6,13 @@ parcel (`ParcelFacts`), updated only when an attempt succeeds. For a person, an 
 its inputs it predicts the outcome in the order docs/workflow.md documents: scope (404),
 version (conflict), the action out of the current state, the role where the case is, the
 claim, the reason (none where none is asked), the documents (staff tick only what the
-next step requires) and the guards. `None` means the attempt must succeed.
+next step requires; a step's own checklist before moving on from it) and the guards.
+`None` means the attempt must succeed.
+
+A send-back (``"send_back": true``), and the applicant's answer that takes a case back to
+the step it paused in, gives the case to whoever last held that step (the inspector of
+its last visit report, else the last who acted there or claimed it in its role); a
+send-back also flags the case "returned" until someone works on it.
 """
 
 from __future__ import annotations
@@ -46,7 +52,14 @@ Outcome = type[Exception] | None
 FOLLOW_UP_OFFICER = "follow_up_officer"
 SYSTEM = "system"
 # Actions the engine writes itself: their events keep the state.
-BOOKKEEPING = ("open", "claim", "release", "record_visit_report", "follow_up_note")
+BOOKKEEPING = (
+    "open",
+    "claim",
+    "release",
+    "record_visit_report",
+    "follow_up_note",
+    "correct_case",
+)
 
 
 # --- people and facts -----------------------------------------------------------------
@@ -97,6 +110,10 @@ class CaseFacts:
     approver: int | None = None
     visited_ever: bool = False  # a visit report was recorded on this case
     visited_here: bool = False  # ... since it entered its current state
+    holders: dict[str, int] = field(default_factory=dict)  # state -> last holder there
+    visitors: dict[str, int] = field(default_factory=dict)  # state -> last visit's inspector
+    paused_from: str | None = None  # the step a case waiting on the applicant paused in
+    returned: bool = False  # sent back, and nobody has worked on it since
 
     @property
     def district_id(self) -> int:
@@ -221,6 +238,7 @@ class Oracle:
         docs: set[str],
         version: int,
         now: dt.datetime,
+        undocs: set[str] | None = None,
     ) -> Outcome:
         if not self.sees(person, case):
             return Http404
@@ -239,11 +257,23 @@ class Oracle:
             return ReasonRequired
         if given and not move.reason_required:
             return InvalidInput  # a reason where the action asks none
-        required = self.definition(case).states[move.target].documents_required
+        target = self.definition(case).states[move.target]
+        required = target.documents_required
         if docs and (role == APPLICANT or not docs <= required):
             return InvalidInput  # staff tick what the next step requires, nothing else
-        if not required <= case.documents | docs:
-            return DocumentsMissing
+        if undocs and (
+            not move.send_back
+            or not target.data_editable
+            or role == APPLICANT
+            or not undocs <= case.documents & required
+            or undocs & docs
+        ):
+            return InvalidInput  # a send-back un-ticks what the step it returns to checks
+        if not move.send_back and not required <= case.documents | docs:
+            return DocumentsMissing  # a send-back enters without: that step checks again
+        moves_on = not (move.send_back or target.pauses_sla or target.terminal)
+        if moves_on and not self.state(case).documents_required <= case.documents | docs:
+            return DocumentsMissing  # a step's own checklist, before moving on from it
         if self.failing_guard(move, person, case, now):
             return GuardFailed
         return None
@@ -304,12 +334,31 @@ class Oracle:
 
     # --- what a success changes -------------------------------------------------------
 
-    def moved(self, person: Person, case: CaseFacts, code: str, docs: set[str]) -> Move:
+    def moved(
+        self,
+        person: Person,
+        case: CaseFacts,
+        code: str,
+        docs: set[str],
+        undocs: frozenset[str] = frozenset(),
+    ) -> Move:
         move = self.definition(case).moves[(case.state, code)]
+        here, target = self.state(case), self.definition(case).states[move.target]
+        if self.role_for(person, move.roles, case) == here.role:
+            case.holders[here.code] = person.user_id
+        resumes = case.paused_from == target.code and not target.pauses_sla
+        if target.pauses_sla:
+            case.paused_from = case.paused_from or here.code
+        else:
+            case.paused_from = None
         case.state = move.target
         case.version += 1
         case.assignee = None
-        case.documents |= docs
+        if (move.send_back or resumes) and target.role not in ("", APPLICANT, SYSTEM):
+            holder = case.visitors.get(target.code) or case.holders.get(target.code)
+            case.assignee = holder  # everyone of the test world is still there
+        case.returned = move.send_back
+        case.documents = (case.documents | docs) - set(undocs)
         case.visited_here = False
         if move.stamp == "prepared_by":
             case.preparer, case.approver = person.user_id, None
@@ -317,7 +366,15 @@ class Oracle:
             case.approver = person.user_id
         return move
 
-    def visited(self, case: CaseFacts, visited_at: dt.datetime, violation: bool) -> None:
+    def claimed(self, person: Person, case: CaseFacts) -> None:
+        case.version += 1
+        case.assignee = case.holders[case.state] = person.user_id
+
+    def visited(
+        self, person: Person, case: CaseFacts, visited_at: dt.datetime, violation: bool
+    ) -> None:
+        case.visitors[case.state] = person.user_id
+        case.returned = False
         case.version += 1
         case.visited_ever = case.visited_here = True
         case.parcel.visits.append((visited_at, violation))

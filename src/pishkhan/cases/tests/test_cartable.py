@@ -76,7 +76,7 @@ def test_tabs_and_their_counts(world: City, tm: Client) -> None:
     set_due(claimed, now + dt.timedelta(days=30))
 
     counts = tm.get(URL).context["page"].counts
-    assert counts == {"all": 4, "mine": 1, "pool": 3, "near": 1, "overdue": 1}
+    assert counts == {"all": 4, "mine": 1, "pool": 3, "near": 1, "overdue": 1, "returned": 0}
     assert listed(tm.get(URL, {"tab": "mine"})) == {claimed.tracking_code}
     assert listed(tm.get(URL, {"tab": "pool"})) == {c.tracking_code for c in (pool, near, late)}
     assert listed(tm.get(URL, {"tab": "near"})) == {near.tracking_code}

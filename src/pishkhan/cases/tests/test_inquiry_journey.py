@@ -129,19 +129,24 @@ def test_a_send_back_needs_a_reason_and_returns_to_the_earlier_step(
     assert CaseEvent.objects.get(case=case, seq=case.version).reason == "نقشه موقعیت ناقص است"
 
 
-def test_a_revised_response_is_prepared_again_and_checked_by_another(world: City) -> None:
+def test_a_revised_response_goes_back_to_its_maker_and_is_checked_by_another(
+    world: City,
+) -> None:
     maker, checker = world.a.district_staff
     case = walk_to(world, world.open_case(), "response_prepared")
     case = act(checker, case, "send_back_for_revision", reason="شماره پلاک اشتباه است")
-    case = act(checker, case, "prepare_response")
-    assert case.prepared_by_id == checker.pk
+    assert (case.state, case.assignee_id) == ("district_review", maker.pk)
+    with pytest.raises(AssignedToAnother):
+        act(checker, case, "prepare_response")
+    case = act(maker, case, "prepare_response")
+    assert case.prepared_by_id == maker.pk
     with pytest.raises(GuardFailed):
-        act(checker, case, "approve_response")
-    case = act(maker, case, "approve_response")
+        act(maker, case, "approve_response")
+    case = act(checker, case, "approve_response")
     assert (case.state, case.prepared_by_id, case.approved_by_id) == (
         "response_issued",
-        checker.pk,
         maker.pk,
+        checker.pk,
     )
 
 

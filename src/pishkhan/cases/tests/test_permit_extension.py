@@ -23,10 +23,12 @@ def test_a_permit_extension_is_checked_visited_and_extended(world: City) -> None
     case = act(a[Role.TECHNICAL_MANAGER], case, "supply_more_documents")
     assert case.state == "document_check"
     assert case.sla_paused_at is None
+    # the answer goes back to the district staff who asked for it
+    assert case.assignee_id == first.pk
     # the visit needs the supervisor's progress report on the checklist
     with pytest.raises(DocumentsMissing, match="گزارش پیشرفت کار مهندس ناظر"):
-        act(second, case, "confirm_documents")
-    case = act(second, case, "confirm_documents", documents_checked=["progress_report"])
+        act(first, case, "confirm_documents")
+    case = act(first, case, "confirm_documents", documents_checked=["progress_report"])
     assert "progress_report" in case.documents_checked
     assert (case.state, case.acting_role) == ("awaiting_visit", Role.INSPECTOR)
     with pytest.raises(GuardFailed):
@@ -35,6 +37,7 @@ def test_a_permit_extension_is_checked_visited_and_extended(world: City) -> None
     case = act(a[Role.INSPECTOR], case, "submit_visit_report")
     assert (case.state, case.acting_role) == ("district_review", Role.DISTRICT_STAFF)
     case = act(first, case, "request_revisit", reason="طبقه سوم دیده نشده")
+    assert (case.assignee_id, case.returned_reason) == (a[Role.INSPECTOR].pk, "طبقه سوم دیده نشده")
     case = record_visit(a[Role.INSPECTOR], case)
     case = act(a[Role.INSPECTOR], case, "submit_visit_report")
     case = act(first, case, "prepare_extension")

@@ -298,8 +298,7 @@ class Driver:
         )
         if done is None:
             return predicted
-        case.version += 1
-        case.assignee = person.user_id
+        ORACLE.claimed(person, case)
         self.bookkeeping.add((case.service, "claim"))
         self.check(case, ("claim", person.user_id, role))
         return None
@@ -354,7 +353,7 @@ class Driver:
         )
         if report is None:
             return predicted
-        ORACLE.visited(case, visited_at, violation)
+        ORACLE.visited(person, case, visited_at, violation)
         self.bookkeeping.add((case.service, "record_visit_report"))
         self.check(case, ("record_visit_report", person.user_id, INSPECTOR))
         return None
@@ -408,6 +407,7 @@ class Driver:
             case.district_id,
             case.office_id,
             case.applicant_id,
+            case.returned_at is not None,
         )
         expected = (
             facts.state,
@@ -419,6 +419,7 @@ class Driver:
             facts.district_id,
             facts.office_id,
             facts.applicant_id,
+            facts.returned,
         )
         assert seen == expected, f"the case is {seen}, the oracle says {expected}"
         assert case.acting_role == state.role
@@ -483,8 +484,17 @@ class Walker:
         return self.driver.people[name]
 
     def actor(self, move: Move, case: CaseFacts) -> Person:
-        """Who takes `move`: the first holder of the move's first role (or last)."""
+        """Who takes `move`: the case's assignee when they may (a case sent back to
+        someone is theirs), else the first holder of the move's first role (or last)."""
         roles = move.roles[::-1] if self.reverse_roles else move.roles
+        assignee = next((p for p in self.people if p.user_id == case.assignee), None)
+        checker = "approver_differs_from_preparer" in move.guards
+        if (
+            assignee is not None
+            and ORACLE.role_for(assignee, roles, case) is not None
+            and not (checker and assignee.user_id == case.preparer)
+        ):
+            return assignee
         for role in roles:
             for person in self.people:
                 if ORACLE.holds(person, role, case) and not (
@@ -568,7 +578,7 @@ class Walker:
             self.fail_then_hold(guard, move, case)
         actor = self.actor(move, case)
         role = ORACLE.state(case).role
-        if role != APPLICANT and ORACLE.holds(actor, role, case):
+        if role != APPLICANT and ORACLE.holds(actor, role, case) and case.assignee is None:
             self.expect(None, lambda: self.driver.claim(actor, case), "claim")  # then act
         self.expect(None, lambda: self.driver.act(actor, case, move.code), move.code)
         assert case.state == move.target
