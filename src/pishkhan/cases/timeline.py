@@ -296,9 +296,7 @@ def timeline_entries(
             from_label=state_label(event.from_state) if event.from_state else "",
             to_label=state_label(event.to_state),
             public_reason=names or reason_is_public(event, states),
-            details=calendar_change_details(event)
-            if event.action == EventType.CALENDAR_CHANGED
-            else (),
+            details=event_details(event),
         )
         for event in events
     ]
@@ -309,6 +307,18 @@ def event_label(event: CaseEvent, labels: dict[str, str]) -> str:
     if event.action == EventType.CALENDAR_CHANGED and payload.get("change") == WITHDRAWN:
         return WITHDRAWN_HOLIDAY_LABEL
     return labels.get(event.action, event.action)
+
+
+def event_details(event: CaseEvent) -> tuple[str, ...]:
+    """The lines under an event: the moved due times of a calendar change, the
+    colleague an office manager handed the case to (its reason shows as every reason)."""
+    if event.action == EventType.CALENDAR_CHANGED:
+        return calendar_change_details(event)
+    if event.action == EventType.ASSIGN:
+        payload = event.payload if isinstance(event.payload, dict) else {}
+        name = str(payload.get("assignee_name") or "")
+        return (f"واگذار شد به: {name}",) if name else ()
+    return ()
 
 
 def calendar_change_details(event: CaseEvent) -> tuple[str, ...]:
