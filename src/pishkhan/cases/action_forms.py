@@ -14,7 +14,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from pishkhan.cases.actions import FOLLOW_UP_NOTE_MAX_LENGTH
+from pishkhan.cases.actions import ASSIGN_REASON_MAX_LENGTH, FOLLOW_UP_NOTE_MAX_LENGTH
 from pishkhan.cases.forms import DigitsIntegerField, ascii_text
 from pishkhan.core.digits import to_persian_digits
 from pishkhan.geo.models import Parcel
@@ -157,5 +157,27 @@ class ReassignForm(PostedForm):
     version = DigitsIntegerField(
         widget=forms.HiddenInput(),
         error_messages={"required": MISSING_VERSION, "invalid": MISSING_VERSION},
+    )
+    next = text_field(NEXT_MAX_LENGTH, "نشانی بازگشت بیش از اندازه بلند است.")
+
+
+class AssignForm(PostedForm):
+    """The office manager hands a case to a colleague: `do_assign_case(user, case,
+    version, assignee, reason)`, then back to `next` (checked against the host)."""
+
+    version = DigitsIntegerField(
+        widget=forms.HiddenInput(),
+        error_messages={"required": MISSING_VERSION, "invalid": MISSING_VERSION},
+    )
+    assignee = DigitsIntegerField(
+        error_messages={
+            "required": "همکاری را برای واگذاری انتخاب کنید.",
+            "invalid": "همکار انتخاب‌شده شناخته نیست؛ صفحه را دوباره بارگذاری کنید.",
+        },
+    )
+    reason = text_field(
+        ASSIGN_REASON_MAX_LENGTH,
+        f"علت واگذاری حداکثر {to_persian_digits(ASSIGN_REASON_MAX_LENGTH)} نویسه است.",
+        required="علت واگذاری را بنویسید.",
     )
     next = text_field(NEXT_MAX_LENGTH, "نشانی بازگشت بیش از اندازه بلند است.")

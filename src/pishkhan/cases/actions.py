@@ -21,6 +21,7 @@ from pishkhan.cases import engine, permissions
 from pishkhan.cases.access import access_case_by_id, principal_of, scope_condition
 from pishkhan.cases.corrections import plan_corrections
 from pishkhan.cases.errors import (
+    ActionNotAllowed,
     ConcurrentActionError,
     DuplicateOpenCase,
     InvalidFieldValues,
@@ -53,7 +54,13 @@ from pishkhan.catalog.models import ServiceType
 from pishkhan.core import clock
 from pishkhan.core.jalali import jalali_year
 from pishkhan.geo.models import LandUse, Parcel
-from pishkhan.offices.models import ContractStatus, Office, OfficeContract, OfficeStatus
+from pishkhan.offices.models import (
+    ContractStatus,
+    Office,
+    OfficeContract,
+    OfficeStatus,
+    RoleAssignment,
+)
 from pishkhan.offices.roles import Role
 
 # --- opening a case -------------------------------------------------------------------
@@ -726,3 +733,75 @@ def do_correct_case(
         )
     case.refresh_from_db()
     return case
+
+
+# --- the office manager hands a case to a colleague -----------------------------------
+
+ASSIGN_REASON_MAX_LENGTH = 500
+
+
+def do_assign_case(
+    user: Any,
+    case_id: Any,
+    expected_version: int,
+    assignee: Any,
+    reason: str,
+    *,
+    principal: Principal | None = None,
+) -> Case:
+    """The office manager gives an open case of their office to a named colleague who
+    holds the case's acting role in that office today, saying why; the case leaves
+    whoever held it. `assignee` is the colleague's user (or user id)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReasonRequired("علت واگذاری را بنویسید.")
+    engine.check_text(reason, ASSIGN_REASON_MAX_LENGTH, "علت واگذاری")
+    assignee_id = getattr(assignee, "pk", assignee)
+    if not isinstance(assignee_id, int):
+        raise InvalidInput("همکاری برای واگذاری انتخاب نشده است.")
+    principal = principal_of(user, principal)
+    with transaction.atomic():
+        case = access_case_by_id(user, case_id, principal)
+        assert principal is not None
+        if case.version != expected_version:
+            raise ConcurrentActionError()
+        refuse(permissions.assign_refusal(principal, case))
+        colleague = colleague_in_role(case, assignee_id)
+        if colleague is None:
+            label = Role(case.acting_role).label
+            raise RoleNotAllowed(f"همکار انتخاب‌شده امروز نقش «{label}» را در این دفتر ندارد.")
+        if case.assignee_id == assignee_id:
+            raise ActionNotAllowed("این پرونده هم‌اکنون در دست همین همکار است.")
+        engine.record_change(
+            case,
+            expected_version,
+            action=EventType.ASSIGN,
+            actor_id=user.pk,
+            actor_role=Role.OFFICE_MANAGER,
+            to_state=case.state,
+            changes={"assignee_id": assignee_id},
+            reason=reason,
+            payload={
+                "assignee_id": assignee_id,
+                "assignee_name": colleague.get_full_name() or colleague.get_username(),
+                "previous_assignee_id": case.assignee_id,
+            },
+        )
+    case.refresh_from_db()
+    return case
+
+
+def colleague_in_role(case: Case, user_id: int) -> Any:
+    """The active user holding the case's acting role in its office today, or None."""
+    held = (
+        RoleAssignment.objects.in_force(timezone.localdate(clock.now()))
+        .filter(
+            role=case.acting_role,
+            office_id=case.office_id,
+            staff__user_id=user_id,
+            staff__user__is_active=True,
+        )
+        .select_related("staff__user")
+        .first()
+    )
+    return held.staff.user if held is not None else None

@@ -27,7 +27,16 @@ from django.db.models import Count, F, Q
 
 from pishkhan.accounts.access import Principal
 from pishkhan.cases.access import cases_visible_to
-from pishkhan.cases.filters import CaseFilterForm, Paging, detail_url_maker, filter_form
+from pishkhan.cases.filters import (
+    DEFAULT_SORT,
+    CaseFilterForm,
+    Paging,
+    SortColumn,
+    detail_url_maker,
+    filter_form,
+    sort_columns,
+    sort_order,
+)
 from pishkhan.cases.models import OPEN, Case
 from pishkhan.cases.permissions import claim_refusal, release_refusal
 from pishkhan.cases.sla import (
@@ -114,6 +123,11 @@ class CartablePage:
     rows: list[CartableRow]
     paging: Paging
     form: CaseFilterForm
+    sort: str = DEFAULT_SORT
+
+    @property
+    def sorts(self) -> dict[str, SortColumn]:
+        return sort_columns(self.sort)
 
     @property
     def role_label(self) -> str:
@@ -129,13 +143,25 @@ class CartablePage:
 
 
 def cartable_page(
-    user: Any, principal: Principal, role: str, tab: str, data: Any, page: Any
+    user: Any,
+    principal: Principal,
+    role: str,
+    tab: str,
+    data: Any,
+    page: Any,
+    sort: str = DEFAULT_SORT,
 ) -> CartablePage:
-    """One page of `role`'s cartable for `principal`; `role` must be in cartable_roles."""
+    """One page of `role`'s cartable for `principal`; `role` must be in cartable_roles.
+    Invalid filters give no list (the page shows what to correct), never an unfiltered
+    one."""
+    form = filter_form(data)
+    roles = cartable_roles(principal)
+    if form.invalid:
+        counts = dict.fromkeys(CARTABLE_TABS, 0)
+        return CartablePage(role, roles, tab, counts, [], Paging.of(1, 0), form, sort)
     now = clock.now()
     calendar = page_calendar(now)
     states = StateMap.load()
-    form = filter_form(data)
     base = (
         cases_visible_to(user, principal)
         .filter(OPEN, role_scope(principal, role), acting_role=role)
@@ -158,7 +184,7 @@ def cartable_page(
     cases = list(
         base.filter(tabs[tab])
         .select_related(*ROW_RELATIONS)
-        .order_by(*ORDERING)[paging.offset : paging.offset + paging.size]
+        .order_by(*sort_order(sort))[paging.offset : paging.offset + paging.size]
     )
     limits = near_limits(states, calendar, now)
     detail = detail_url_maker()
@@ -175,10 +201,11 @@ def cartable_page(
     ]
     return CartablePage(
         role=role,
-        roles=cartable_roles(principal),
+        roles=roles,
         tab=tab,
         counts=counts,
         rows=rows,
         paging=paging,
         form=form,
+        sort=sort,
     )

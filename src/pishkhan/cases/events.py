@@ -32,13 +32,16 @@ class EventType(models.TextChoices):
     FOLLOW_UP_NOTE = "follow_up_note", "یادداشت پیگیری"
     CALENDAR_CHANGED = "calendar_changed", "تعطیل اعلام‌شده: مهلت‌ها جابه‌جا شد"
     CORRECT_CASE = "correct_case", "اصلاح اطلاعات پرونده"
+    ASSIGN = "assign", "واگذاری پرونده به همکار (مدیر دفتر)"
 
 
 RESERVED_ACTIONS = frozenset(EventType.values)
 # Events that record nobody holding or moving the case: a note about it, the calendar.
 NOT_PROGRESS = frozenset({EventType.FOLLOW_UP_NOTE, EventType.CALENDAR_CHANGED})
 # Events only staff see: the applicant's page shows the public ones.
-INTERNAL = frozenset({EventType.FOLLOW_UP_NOTE, EventType.CLAIM, EventType.RELEASE})
+INTERNAL = frozenset(
+    {EventType.FOLLOW_UP_NOTE, EventType.CLAIM, EventType.RELEASE, EventType.ASSIGN}
+)
 
 
 @dataclass(frozen=True)

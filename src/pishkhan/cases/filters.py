@@ -9,12 +9,13 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import F, OrderBy, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from pishkhan.catalog.models import ServiceType
 from pishkhan.core.digits import to_ascii_digits
+from pishkhan.core.forms import PersianFormMixin
 from pishkhan.core.jalali import parse_jalali_date
 from pishkhan.core.national_id import national_id_error, normalize_national_id
 from pishkhan.geo.models import District
@@ -22,7 +23,10 @@ from pishkhan.geo.models import District
 PAGE_SIZE = 25
 
 
-class CaseFilterForm(forms.Form):
+DATE_HINT = "به شکل سال/ماه/روز، مانند ۱۴۰۵/۰۹/۱۱"
+
+
+class CaseFilterForm(PersianFormMixin, forms.Form):
     """The filters shared by the cartable and the follow-up list.
 
     They arrive in the query string, except the applicant's national ID: the form posts,
@@ -33,8 +37,10 @@ class CaseFilterForm(forms.Form):
 
     service = forms.TypedChoiceField(label="نوع خدمت", required=False, coerce=int, empty_value=None)
     district = forms.TypedChoiceField(label="منطقه", required=False, coerce=int, empty_value=None)
-    date_from = forms.CharField(label="از تاریخ", required=False, max_length=20)
-    date_to = forms.CharField(label="تا تاریخ", required=False, max_length=20)
+    date_from = forms.CharField(
+        label="از تاریخ", required=False, max_length=20, help_text=DATE_HINT
+    )
+    date_to = forms.CharField(label="تا تاریخ", required=False, max_length=20, help_text=DATE_HINT)
     tracking_code = forms.CharField(label="کد رهگیری", required=False, max_length=30)
     national_id = forms.CharField(label="کد ملی متقاضی", required=False, max_length=20)
 
@@ -52,8 +58,10 @@ class CaseFilterForm(forms.Form):
         district.choices = [("", "همه مناطق"), *districts]
         for name in ("service", "district"):
             self.fields[name].error_messages["invalid_choice"] = "گزینه انتخاب‌شده معتبر نیست."
-        self.fields["date_from"].widget.attrs.update(placeholder="۱۴۰۴/۰۱/۰۱", inputmode="numeric")
-        self.fields["date_to"].widget.attrs.update(placeholder="۱۴۰۴/۱۲/۲۹", inputmode="numeric")
+        for name in ("date_from", "date_to"):
+            self.fields[name].widget.attrs.update(
+                placeholder="۱۴۰۵/۰۹/۱۱", inputmode="numeric", autocomplete="off", dir="ltr"
+            )
         self.fields["tracking_code"].widget.attrs.update(inputmode="numeric", autocomplete="off")
         self.fields["national_id"].widget.attrs.update(inputmode="numeric", autocomplete="off")
 
@@ -89,6 +97,11 @@ class CaseFilterForm(forms.Form):
         if start and end and start > end:
             self.add_error("date_to", "«تا تاریخ» نباید پیش از «از تاریخ» باشد.")
         return data
+
+    @property
+    def invalid(self) -> bool:
+        """Filters were given and one is wrong: the page shows the error, no list."""
+        return self.is_bound and bool(self.errors)
 
     def condition(self) -> Q:
         """The filters that passed validation; an invalid field filters nothing."""
@@ -150,6 +163,59 @@ def filter_form(data: Any) -> CaseFilterForm:
     form = CaseFilterForm(data, services, districts)
     form.is_valid()
     return form
+
+
+# --- sorting --------------------------------------------------------------------------
+# Whitelisted keys; anything else is the default (the deadline), which the partial
+# indexes on open cases serve (case_open_assignee: assignee, due_at).
+
+DEFAULT_SORT = "due"
+SORT_LABELS: dict[str, str] = {
+    "due": "مهلت",
+    "opened": "زمان ثبت",
+    "code": "کد رهگیری",
+    "state": "وضعیت",
+}
+_DUE = F("due_at").asc(nulls_last=True)
+SORTS: dict[str, tuple[str | OrderBy, ...]] = {
+    "due": (_DUE, "opened_at", "pk"),
+    "-due": (F("due_at").desc(nulls_last=True), "-opened_at", "-pk"),
+    "opened": ("opened_at", "pk"),
+    "-opened": ("-opened_at", "-pk"),
+    "code": ("tracking_code",),
+    "-code": ("-tracking_code",),
+    "state": ("state", _DUE, "pk"),
+    "-state": ("-state", _DUE, "pk"),
+}
+
+
+def sort_key(raw: Any) -> str:
+    """The posted or linked sort if it is one of ours, else the default (no error)."""
+    return raw if isinstance(raw, str) and raw in SORTS else DEFAULT_SORT
+
+
+def sort_order(key: str) -> tuple[str | OrderBy, ...]:
+    return SORTS[sort_key(key)]
+
+
+@dataclass(frozen=True)
+class SortColumn:
+    key: str  # what a click on the column asks for
+    label: str
+    aria_sort: str  # "ascending", "descending" or "none"
+
+
+def sort_columns(current: str) -> dict[str, SortColumn]:
+    """Each sortable column: a click sorts by it ascending, a second click descending."""
+    columns = {}
+    for name, label in SORT_LABELS.items():
+        if current == name:
+            columns[name] = SortColumn(f"-{name}", label, "ascending")
+        elif current == f"-{name}":
+            columns[name] = SortColumn(name, label, "descending")
+        else:
+            columns[name] = SortColumn(name, label, "none")
+    return columns
 
 
 # --- paging ---------------------------------------------------------------------------

@@ -12,8 +12,17 @@ from django.db.models import Count, OuterRef, QuerySet, Subquery
 from pishkhan.accounts.access import Principal
 from pishkhan.cases.access import cases_visible_to
 from pishkhan.cases.actions import FOLLOW_UP_NOTE, FOLLOW_UP_NOTE_MAX_LENGTH
-from pishkhan.cases.cartable import FOLLOW_UP_TABS, ORDERING, ROW_RELATIONS
-from pishkhan.cases.filters import CaseFilterForm, Paging, detail_url_maker, filter_form
+from pishkhan.cases.cartable import FOLLOW_UP_TABS, ROW_RELATIONS
+from pishkhan.cases.filters import (
+    DEFAULT_SORT,
+    CaseFilterForm,
+    Paging,
+    SortColumn,
+    detail_url_maker,
+    filter_form,
+    sort_columns,
+    sort_order,
+)
 from pishkhan.cases.models import OPEN, Case, CaseEvent
 from pishkhan.cases.sla import (
     STALLED_WORKING_DAYS,
@@ -49,6 +58,11 @@ class FollowUpPage:
     rows: list[FollowUpRow]
     paging: Paging
     form: CaseFilterForm
+    sort: str = DEFAULT_SORT
+
+    @property
+    def sorts(self) -> dict[str, SortColumn]:
+        return sort_columns(self.sort)
 
     @property
     def tabs(self) -> list[tuple[str, str, int]]:
@@ -63,13 +77,18 @@ class FollowUpPage:
         return FOLLOW_UP_NOTE_MAX_LENGTH
 
 
-def follow_up_page(user: Any, principal: Principal, tab: str, data: Any, page: Any) -> FollowUpPage:
+def follow_up_page(
+    user: Any, principal: Principal, tab: str, data: Any, page: Any, sort: str = DEFAULT_SORT
+) -> FollowUpPage:
     """The open cases of the officer's offices that are stalled, near or past a deadline
-    (the state's or the overall one), anywhere in the flow."""
+    (the state's or the overall one), anywhere in the flow. Invalid filters: no list."""
+    form = filter_form(data)
+    if form.invalid:
+        counts = dict.fromkeys(FOLLOW_UP_TABS, 0)
+        return FollowUpPage(tab, counts, [], Paging.of(1, 0), form, sort)
     now = clock.now()
     calendar = page_calendar(now)
     states = StateMap.load()
-    form = filter_form(data)
     quiet_since = stalled_before(now, calendar)
     overdue = overdue_q(now)
     near = nearing_q(now, states, calendar)
@@ -93,7 +112,7 @@ def follow_up_page(user: Any, principal: Principal, tab: str, data: Any, page: A
             last_note_at=Subquery(_notes().values("created_at")[:1]),
         )
         .select_related(*ROW_RELATIONS)
-        .order_by(*ORDERING)[paging.offset : paging.offset + paging.size]
+        .order_by(*sort_order(sort))[paging.offset : paging.offset + paging.size]
     )
     limits = near_limits(states, calendar, now)
     detail = detail_url_maker()
@@ -122,7 +141,7 @@ def follow_up_page(user: Any, principal: Principal, tab: str, data: Any, page: A
                 detail_url=detail(case.pk),
             )
         )
-    return FollowUpPage(tab=tab, counts=counts, rows=rows, paging=paging, form=form)
+    return FollowUpPage(tab=tab, counts=counts, rows=rows, paging=paging, form=form, sort=sort)
 
 
 def _notes() -> QuerySet[CaseEvent]:

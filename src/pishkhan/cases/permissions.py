@@ -7,10 +7,10 @@ hold, documents the applicant must bring, a colleague's claim).
 
 - ``actor_role`` — the role in which a person takes an action on a case (or the refusal);
   ``do_perform_action`` calls it too.
-- ``claim_refusal`` / ``release_refusal`` / ``visit_refusal`` / ``note_refusal`` — None when
-  the person may, else the error the action raises.
 - ``correction_role`` — the role in which a person corrects a case's data in its current
   step (or the refusal); ``do_correct_case`` calls it too.
+- ``claim_refusal`` / ``release_refusal`` / ``visit_refusal`` / ``note_refusal`` /
+  ``assign_refusal`` — None when the person may, else the error the action raises.
 - ``case_permissions`` — everything at once, for a page.
 """
 
@@ -71,6 +71,7 @@ class CasePermissions:
     can_release: bool
     can_record_visit: bool
     can_add_note: bool
+    can_assign: bool  # the office manager may hand it to a colleague (do_assign_case)
     held_by_colleague: bool
     can_correct: bool
     sees: Visibility
@@ -157,6 +158,21 @@ def correction_refusal(
         correction_role(principal, case, state)
     except WorkflowError as error:
         return error
+    return None
+
+
+def assign_refusal(principal: Principal, case: Case) -> WorkflowError | None:
+    """An office manager hands an open case of their office, at a step of an office
+    role, to a colleague holding that role (who that may be is the action's to check:
+    it reads the roles in force)."""
+    if case.office_id not in principal.office_ids(Role.OFFICE_MANAGER):
+        return RoleNotAllowed("فقط مدیر دفتر این پرونده می‌تواند آن را به همکاری واگذار کند.")
+    if not case.is_open:
+        return ActionNotAllowed("این پرونده بسته شده است و واگذار نمی‌شود.")
+    if case.acting_role not in OFFICE_ROLES:
+        return ActionNotAllowed(
+            "این مرحله در دست کارکنان دفتر نیست؛ پرونده را نمی‌توان به همکار دفتر واگذار کرد."
+        )
     return None
 
 
@@ -272,6 +288,7 @@ def case_permissions(
         can_release=release_refusal(principal, case) is None,
         can_record_visit=visit_refusal(principal, case) is None,
         can_add_note=note_refusal(principal, case) is None,
+        can_assign=assign_refusal(principal, case) is None,
         held_by_colleague=works_on(principal, case)
         and case.is_open
         and case.assignee_id not in (None, principal.user_id),

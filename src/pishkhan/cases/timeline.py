@@ -379,6 +379,11 @@ def event_details(
         return calendar_change_details(event)
     if event.action == EventType.OPEN:
         return duplicate_details(event) if names else ()
+    if event.action == EventType.ASSIGN:
+        name = str(
+            (event.payload if isinstance(event.payload, dict) else {}).get("assignee_name") or ""
+        )
+        return (f"واگذار شد به: {name}",) if name else ()
     if event.action == EventType.CORRECT_CASE:
         return correction_lines(event.payload)
     payload = event.payload if isinstance(event.payload, dict) else {}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pishkhan.cases import views_cartable, views_case
+from pishkhan.cases import views_cartable, views_case, views_office
 
 app_name = "cases"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     path("", views_cartable.index, name="index"),
     *views_cartable.urlpatterns,
     *views_case.urlpatterns,
+    *views_office.urlpatterns,
 ]

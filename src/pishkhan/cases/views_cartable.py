@@ -23,7 +23,7 @@ from pishkhan.cases import cartable as queries
 from pishkhan.cases.action_forms import FollowUpNoteForm, ReassignForm
 from pishkhan.cases.actions import do_add_follow_up_note, do_claim_case, do_release_case
 from pishkhan.cases.errors import ConcurrentActionError, WorkflowError
-from pishkhan.cases.filters import CaseFilterForm
+from pishkhan.cases.filters import DEFAULT_SORT, CaseFilterForm, sort_key
 from pishkhan.cases.follow_up import follow_up_page
 from pishkhan.cases.overview import overview
 from pishkhan.core.digits import to_persian_digits
@@ -48,15 +48,17 @@ def cartable(request: HttpRequest) -> HttpResponse:
     source = _source(request)
     role = _choice(source.get("role"), roles, roles[0])
     tab = _choice(source.get("tab"), list(queries.CARTABLE_TABS), "all")
+    sort = sort_key(source.get("sort"))
     base = reverse("cases:cartable")
     if _plain_search(request):
-        return _see(base, {"role": role, **CaseFilterForm.params_of(request.POST), "tab": tab})
+        filters = CaseFilterForm.params_of(request.POST)
+        return _see(base, {"role": role, **filters, "tab": tab, **_sorted(sort)})
     page = queries.cartable_page(
-        request.user, principal, role, tab, _filters(request), source.get("page")
+        request.user, principal, role, tab, _filters(request), source.get("page"), sort
     )
-    links = _links(base, {"role": role, **page.form.link_params()}, tab)
-    carry = _carry(request, page.form, {"role": role}, tab)
-    hidden = [("role", role), ("tab", tab)]
+    links = _links(base, {"role": role, **page.form.link_params()}, tab, sort)
+    carry = _carry(request, page.form, {"role": role}, tab, sort)
+    hidden = [("role", role), ("tab", tab), *_sorted(sort).items()]
     context = {"page": page, "hidden_fields": hidden, "filter_action": base, **links, **carry}
     return render(request, "cases/cartable.html", context)
 
@@ -67,13 +69,16 @@ def follow_up(request: HttpRequest) -> HttpResponse:
     principal = principal_for(request)
     source = _source(request)
     tab = _choice(source.get("tab"), list(queries.FOLLOW_UP_TABS), "all")
+    sort = sort_key(source.get("sort"))
     base = reverse("cases:follow_up")
     if _plain_search(request):
-        return _see(base, {**CaseFilterForm.params_of(request.POST), "tab": tab})
-    page = follow_up_page(request.user, principal, tab, _filters(request), source.get("page"))
-    links = _links(base, page.form.link_params(), tab)
-    carry = _carry(request, page.form, {}, tab)
-    context = {"page": page, "hidden_fields": [("tab", tab)], "filter_action": base, **links}
+        filters = CaseFilterForm.params_of(request.POST)
+        return _see(base, {**filters, "tab": tab, **_sorted(sort)})
+    page = follow_up_page(request.user, principal, tab, _filters(request), source.get("page"), sort)
+    links = _links(base, page.form.link_params(), tab, sort)
+    carry = _carry(request, page.form, {}, tab, sort)
+    hidden = [("tab", tab), *_sorted(sort).items()]
+    context = {"page": page, "hidden_fields": hidden, "filter_action": base, **links}
     return render(request, "cases/follow_up.html", {**context, **carry})
 
 
@@ -117,24 +122,36 @@ def _see(base: str, params: dict[str, str]) -> HttpResponse:
     return response
 
 
+def _sorted(sort: str) -> dict[str, str]:
+    """The sort to carry in links and forms; nothing for the default."""
+    return {} if sort == DEFAULT_SORT else {"sort": sort}
+
+
 def _carry(
-    request: HttpRequest, form: CaseFilterForm, keep: dict[str, str], tab: str
+    request: HttpRequest, form: CaseFilterForm, keep: dict[str, str], tab: str, sort: str
 ) -> dict[str, list[tuple[str, str]]]:
-    """Hidden fields of the forms the tabs (carry_tab) and the pager (carry_page) post,
-    when the page shows a national-ID search; nothing otherwise (they are links)."""
+    """Hidden fields of the forms the tabs (carry_tab), the pager (carry_page) and the
+    column headers (carry_sort) post, when the page shows a national-ID search; nothing
+    otherwise (they are links)."""
     if request.method != "POST":
         return {}
     fields = list({**keep, **form.posted_params()}.items())
-    return {"carry_tab": fields, "carry_page": [*fields, ("tab", tab)]}
-
-
-def _links(base: str, params: dict[str, str], tab: str) -> dict[str, str]:
-    """Query strings for tabs, paging and the return after a POST, without the national
-    ID (it never goes into a URL we generate)."""
     return {
-        "tab_base": f"{base}?{urlencode(params)}",
-        "page_base": f"{base}?{urlencode({**params, 'tab': tab})}",
-        "here": f"{base}?{urlencode({**params, 'tab': tab})}",
+        "carry_tab": [*fields, *_sorted(sort).items()],
+        "carry_page": [*fields, ("tab", tab), *_sorted(sort).items()],
+        "carry_sort": [*fields, ("tab", tab)],
+    }
+
+
+def _links(base: str, params: dict[str, str], tab: str, sort: str) -> dict[str, str]:
+    """Query strings for tabs, paging, sorting and the return after a POST, without the
+    national ID (it never goes into a URL we generate)."""
+    sorted_ = _sorted(sort)
+    return {
+        "tab_base": f"{base}?{urlencode({**params, **sorted_})}",
+        "page_base": f"{base}?{urlencode({**params, 'tab': tab, **sorted_})}",
+        "sort_base": f"{base}?{urlencode({**params, 'tab': tab})}",
+        "here": f"{base}?{urlencode({**params, 'tab': tab, **sorted_})}",
     }
 
 

@@ -9,7 +9,9 @@ from typing import Any, ClassVar
 from django import forms
 from django.db import models
 from django.db.models import Field
+from django.forms.utils import ErrorList
 
+from pishkhan.core.digits import to_persian_digits
 from pishkhan.core.jalali import format_jalali_date, parse_jalali_date
 
 JALALI_PLACEHOLDER = "۱۴۰۵/۰۱/۱۵"
@@ -56,3 +58,23 @@ class JalaliDatesMixin:
     formfield_overrides: ClassVar[Mapping[type[Field[Any, Any]], Mapping[str, Any]]] = {
         models.DateField: {"form_class": JalaliDateField, "widget": JalaliDateInput},
     }
+
+
+class PersianErrorList(ErrorList):
+    """Form errors with Persian digits, Django's own messages included (its fa
+    translation formats the limits with ASCII digits: «حداکثر 20»)."""
+
+    def __getitem__(self, i: Any) -> Any:
+        error = super().__getitem__(i)
+        return to_persian_digits(error) if isinstance(error, str) else error
+
+
+class PersianFormMixin:
+    """For a screen's form: errors in Persian digits. (Django marks an invalid field
+    ``aria-invalid`` and points its ``aria-describedby`` at ``<id>_helptext`` and
+    ``<id>_error``: templates give the help and the error those ids, and
+    pishkhan/forms.js focuses the first invalid field.)"""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("error_class", PersianErrorList)
+        super().__init__(*args, **kwargs)

@@ -125,7 +125,11 @@ class Parcel(TimeStamped):
                 name="parcel_unique_plate",
             ),
         ]
-        indexes = [models.Index(fields=["district", "plate_main"], name="parcel_district_plate")]
+        indexes = [
+            models.Index(fields=["district", "plate_main"], name="parcel_district_plate"),
+            # the case search finds a plate in any district (cases/search.py)
+            models.Index(fields=["plate_main", "plate_sub"], name="parcel_plate"),
+        ]
 
     def __str__(self) -> str:
         return f"پلاک {self.plate_label} — {self.district}"

@@ -77,11 +77,11 @@ def test_it_has_no_inline_script_or_style_in_its_pages(
         assert not re.search(r"<[^>]+\son[a-z]+=", html)
 
 
-def test_it_serves_the_font_and_htmx_from_our_own_static_files(client: Client, db: None) -> None:
+def test_it_serves_the_font_from_our_own_static_files(client: Client, db: None) -> None:
     html = client.get(reverse("accounts:login")).content.decode()
 
-    assert 'href="/static/vendor/vazirmatn/Vazirmatn-font-face.css"' in html
-    assert 'src="/static/vendor/htmx/htmx.min.js"' in html
+    assert 'href="/static/pishkhan/fonts.css"' in html
+    assert "htmx" not in html  # only a page that uses htmx loads it
     assert "//" not in "".join(re.findall(r'(?:href|src)="([^"]+)"', html))
 
 

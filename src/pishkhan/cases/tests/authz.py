@@ -14,6 +14,7 @@ import jdatetime
 from django.utils import timezone
 
 from pishkhan.cases.models import Case, WorkflowAction
+from pishkhan.offices.models import RoleAssignment
 from pishkhan.testing.authz import Route, register
 
 KIND = "case"
@@ -21,6 +22,7 @@ REASON = "بررسی دسترسی"
 # The roles whose views refuse anyone else before looking a case up (cases/views_*.py).
 CARTABLE_ROLES = frozenset({"technical_manager", "inspector", "plan_reviewer", "district_staff"})
 FOLLOW_UP = frozenset({"follow_up_officer"})
+MANAGER = frozenset({"office_manager"})
 
 
 def version(case: Case) -> dict[str, Any]:
@@ -70,6 +72,15 @@ def a_note(case: Case) -> dict[str, Any]:
     return {"text": "پیگیری تلفنی با متقاضی"}
 
 
+def an_assignment(case: Case) -> dict[str, Any]:
+    """A colleague holding the case's acting role at its office, as the manager's page
+    offers them (any staff member when nobody holds it: the action refuses)."""
+    held = RoleAssignment.objects.filter(office_id=case.office_id, role=case.acting_role).first()
+    someone = held or RoleAssignment.objects.order_by("pk").first()
+    assert someone is not None
+    return {**version(case), "assignee": str(someone.staff.user_id), "reason": REASON}
+
+
 register(
     Route("cases:detail", KIND, methods=("GET", "HEAD")),
     Route("cases:receipt", KIND, methods=("GET", "HEAD")),
@@ -79,4 +90,5 @@ register(
     Route("cases:claim", KIND, methods=("POST",), data=version, gate=CARTABLE_ROLES),
     Route("cases:release", KIND, methods=("POST",), data=version, gate=CARTABLE_ROLES),
     Route("cases:follow_up_note", KIND, methods=("POST",), data=a_note, gate=FOLLOW_UP),
+    Route("cases:assign", KIND, methods=("POST",), data=an_assignment, gate=MANAGER),
 )

@@ -6,6 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -53,3 +55,63 @@ def test_a_technical_manager_claims_a_case_from_the_cartable(
     page.get_by_role("link", name="همه").click()
     page.screenshot(path=str(SCREENSHOT), full_page=True)
     assert console_errors == []
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def sign_in_as(page: Page, live_server: object, user: object) -> None:
+    """Reuse a test client's session in the browser (the sign-in form is tested above)."""
+    client = Client()
+    client.force_login(user)  # type: ignore[arg-type]
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.clear_cookies()
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": str(live_server)}]
+    )
+
+
+def assert_fits(page: Page, what: str) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{what}: {width}px wide"
+
+
+@pytest.mark.e2e
+def test_the_lists_fit_a_390_pixel_phone(
+    live_server: object, transactional_db: None, page: Page
+) -> None:
+    # given an office with full lists, one applicant with a long unbroken name
+    world = build_city()
+    long_name = world.builder.citizen(first_name="عبدالرحمن", last_name="الف" * 26)
+    cases = [world.open_case(applicant=long_name)] + [world.open_case() for _ in range(26)]
+    Case.objects.filter(pk__in=[c.pk for c in cases[:10]]).update(due_at=timezone.now())
+    page.set_viewport_size(PHONE)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+    # the technical manager's cartable, a refused filter and a search from the header
+    sign_in_as(page, live_server, world.a[Role.TECHNICAL_MANAGER])
+    page.goto(f"{live_server}/cases/cartable/")
+    expect(page.get_by_role("heading", name="کارتابل مسئول فنی")).to_be_visible()
+    assert_fits(page, "cartable")
+    page.goto(f"{live_server}/cases/cartable/?date_from=1402/13/40")
+    expect(page.get_by_text("این تاریخ شمسی وجود ندارد")).to_be_visible()
+    assert page.evaluate("document.activeElement.name") == "date_from"  # focus on the error
+    assert_fits(page, "cartable with an error")
+    page.get_by_role("searchbox", name="جست‌وجوی پرونده").first.fill(long_name.national_id)
+    page.get_by_role("button", name="جست‌وجو").first.click()
+    expect(page.get_by_role("heading", name="نتیجه جست‌وجو")).to_be_visible()
+    assert long_name.national_id not in page.url
+    assert_fits(page, "search")
+
+    # the follow-up list and the office manager's view
+    sign_in_as(page, live_server, world.a[Role.FOLLOW_UP_OFFICER])
+    page.goto(f"{live_server}/cases/follow-up/")
+    expect(page.get_by_role("heading", name="پیگیری پرونده‌ها")).to_be_visible()
+    assert_fits(page, "follow-up")
+    sign_in_as(page, live_server, world.a[Role.OFFICE_MANAGER])
+    page.goto(f"{live_server}/cases/office/")
+    expect(page.get_by_role("heading", name="به تفکیک مرحله")).to_be_visible()
+    assert_fits(page, "office manager")
+    page.screenshot(path="/tmp/pishkhan-office-phone.png")  # noqa: S108
+    assert errors == []

@@ -290,5 +290,5 @@ def test_date_fields_are_typed_and_shown_in_jalali(
 
 def test_the_admin_uses_the_persian_typeface(admin_client: Client) -> None:
     page = admin_client.get(reverse("admin:index")).content.decode()
-    assert "vazirmatn/Vazirmatn-font-face.css" in page
+    assert "pishkhan/fonts.css" in page
     assert "pishkhan/admin.css" in page
