@@ -91,6 +91,7 @@ class ActionForm(PostedForm):
         too_many="مدارک فرستاده‌شده بیش از اندازه است.",
         required=False,
     )
+    owner_declaration = forms.BooleanField(required=False)
 
 
 class FollowUpNoteForm(PostedForm):

@@ -91,3 +91,22 @@ class InvalidInput(WorkflowError):
 
     code = "invalid_input"
     default_message = "اطلاعات واردشده معتبر نیست."
+
+
+class AnswerInvalid(InvalidInput):
+    """An inquiry answer that breaks the rules of an answer; `errors` maps each field of
+    the draft to its Persian message."""
+
+    code = "answer_invalid"
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(next(iter(errors.values()), None))
+        self.errors = errors
+
+
+class PlanReviewInvalid(InvalidInput):
+    code = "plan_review_invalid"
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(next(iter(errors.values()), None))
+        self.errors = errors

@@ -26,11 +26,21 @@ from pishkhan.cases.models import (
     SYSTEM,
     Case,
     CaseEvent,
+    InquiryResponse,
+    PlanReview,
     VisitReport,
     WorkflowAction,
     WorkflowState,
 )
 from pishkhan.cases.permissions import ActionOption, CasePermissions, Visibility, case_permissions
+from pishkhan.cases.responses import (
+    CASE_PLAN_REVIEWS,
+    RESPONSE_DRAFTED,
+    AnswerView,
+    answer_view,
+    certificate_rule,
+    plan_mismatches,
+)
 from pishkhan.core import clock
 from pishkhan.core.digits import to_persian_digits
 from pishkhan.core.jalali import format_jalali_date, format_jalali_datetime
@@ -160,6 +170,10 @@ class CasePage:
     stints: list[Stint]
     permissions: CasePermissions
     now: dt.datetime
+    plan_reviews: list[PlanReview] = field(default_factory=list)
+    mismatches: list[str] = field(default_factory=list)
+    response: InquiryResponse | None = None
+    answer: AnswerView | None = None  # the draft for staff, the issued answer for all
 
     @property
     def actions(self) -> list[ActionOption]:
@@ -181,6 +195,19 @@ class CasePage:
     @property
     def can_record_visit(self) -> bool:
         return self.permissions.can_record_visit
+
+    @property
+    def certificate_declaration(self) -> str:
+        """What the owner declares for an answer on the parcel's last certificate."""
+        return certificate_rule(self.case).declaration
+
+    @property
+    def can_record_plan_review(self) -> bool:
+        return self.permissions.can_record_plan_review
+
+    @property
+    def can_draft_response(self) -> bool:
+        return self.permissions.can_draft_response
 
     @property
     def sees(self) -> Visibility:
@@ -205,7 +232,7 @@ def load_case(case: Case) -> Case:
     """The (already authorised) case again, with everything the page shows joined."""
     conditions = ParcelCondition.objects.filter(resolved_at__isnull=True).order_by("recorded_on")
     return (
-        Case.objects.select_related(*CASE_RELATIONS)
+        Case.objects.select_related(*CASE_RELATIONS, "response")
         .prefetch_related(
             Prefetch("parcel__conditions", queryset=conditions, to_attr="open_condition_list")
         )
@@ -234,12 +261,21 @@ def case_page(case: Case, principal: Principal, user_id: int) -> CasePage:
     now = clock.now()  # the engine's clock, so due flags agree with the engine
     conditions = list(getattr(case.parcel, "open_condition_list", []))
     latest = parcel_visits[0] if parcel_visits else None
-    facts = {
+    reviews = list(
+        PlanReview.objects.filter(case_id=case.pk)
+        .select_related("reviewer")
+        .order_by("-recorded_at", "-pk")
+    )
+    response = getattr(case, "response", None)
+    facts: dict[str, Any] = {
         CASE_VISITS: [(r.visited_at, r.recorded_at) for r in reports],
         PARCEL_HAS_OPEN_CONDITIONS: bool(conditions),
         PARCEL_LATEST_VISIT: latest
         and {"visited_at": latest.visited_at, "violations_observed": latest.violations_observed},
+        CASE_PLAN_REVIEWS: [r.recorded_at for r in reviews],
+        RESPONSE_DRAFTED: response is not None and not response.is_issued,
     }
+
     allowed = case_permissions(principal, case, actions=actions, now=now, facts=facts)
     if not allowed.sees.internal_events:
         events = [e for e in events if e.action not in INTERNAL]
@@ -261,6 +297,16 @@ def case_page(case: Case, principal: Principal, user_id: int) -> CasePage:
         stints=stints_of(events, states, now, names=allowed.sees.staff_names),
         permissions=allowed,
         now=now,
+        plan_reviews=reviews if allowed.sees.staff_names else [],
+        mismatches=plan_mismatches(
+            reviews[0] if reviews else None, case, reports[0] if reports else None, conditions
+        )
+        if allowed.sees.staff_names
+        else [],
+        response=response,
+        answer=answer_view(response)
+        if response is not None and (response.is_issued or allowed.sees.staff_names)
+        else None,
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pishkhan.cases import views_cartable, views_case
+from pishkhan.cases import views_answer, views_cartable, views_case
 
 app_name = "cases"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     path("", views_cartable.index, name="index"),
     *views_cartable.urlpatterns,
     *views_case.urlpatterns,
+    *views_answer.urlpatterns,
 ]

@@ -38,7 +38,14 @@ from pishkhan.cases.tests.oracle import Oracle, Person, people_of
 from pishkhan.geo.models import Parcel
 from pishkhan.offices.roles import OFFICE_ROLES, Role
 from pishkhan.testing import authz
-from pishkhan.testing.personas import City, Side, build_city, record_visit
+from pishkhan.testing.personas import (
+    City,
+    Side,
+    build_city,
+    draft_answer,
+    record_plan_review,
+    record_visit,
+)
 from pishkhan.testing.workflows import APPLICANT, DISTRICT_STAFF, plan, read_definitions
 
 SERVICE = "inquiry_notary"
@@ -134,6 +141,10 @@ def case_in(world: City, state: str, side: Side, parcel: Parcel, applicant: Citi
             case = record_visit(side[Role.INSPECTOR], case)
         if step is None:
             continue
+        if "plan_review_recorded" in step.guards:
+            case = record_plan_review(side[Role.PLAN_REVIEWER], case)
+        if "response_drafted" in step.guards:
+            case = draft_answer(actor(world, side, case, [DISTRICT_STAFF]), case)
         required = JOURNEY.states[step.target].documents_required
         case = do_perform_action(
             actor(world, side, case, step.roles),
