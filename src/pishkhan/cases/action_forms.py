@@ -93,6 +93,7 @@ class ActionForm(PostedForm):
         too_many="مدارک فرستاده‌شده بیش از اندازه است.",
         required=False,
     )
+    owner_declaration = forms.BooleanField(required=False)
 
     documents_unchecked = ShortTextListField(
         item=text_field(DOCUMENT_CODE_MAX_LENGTH, "کد مدرک فرستاده‌شده شناخته نیست."),

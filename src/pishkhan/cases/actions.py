@@ -17,7 +17,7 @@ from django.utils import timezone
 from pishkhan.accounts.access import Principal
 from pishkhan.accounts.actions import do_find_or_register_citizen
 from pishkhan.accounts.models import Citizen
-from pishkhan.cases import engine, permissions
+from pishkhan.cases import engine, permissions, responses
 from pishkhan.cases.access import access_case_by_id, principal_of, scope_condition
 from pishkhan.cases.corrections import plan_corrections
 from pishkhan.cases.errors import (
@@ -31,6 +31,7 @@ from pishkhan.cases.errors import (
     NothingChanged,
     OfficeNotActive,
     OpenNotAllowed,
+    PlanReviewInvalid,
     ReasonRequired,
     RoleNotAllowed,
     ServiceInactive,
@@ -45,6 +46,9 @@ from pishkhan.cases.models import (
     Case,
     CaseEvent,
     Channel,
+    InquiryResponse,
+    PlanReview,
+    ResponseBasis,
     VisitReport,
     WorkflowDefinition,
     WorkflowState,
@@ -805,3 +809,93 @@ def colleague_in_role(case: Case, user_id: int) -> Any:
         .first()
     )
     return held.staff.user if held is not None else None
+
+
+# --- the plan review and the answer ---------------------------------------------------
+
+
+def do_record_plan_review(
+    user: Any,
+    case_id: Any,
+    expected_version: int,
+    findings: dict[str, Any],
+    *,
+    principal: Principal | None = None,
+) -> PlanReview:
+    """The plan reviewer holding the case records what the detailed plan says of its
+    parcel (zone, permitted uses, widening and setbacks, restrictions) and their opinion.
+    A later record of the same step replaces the earlier as the one the answer reads."""
+    clean, errors = responses.clean_plan_findings(findings)
+    if errors:
+        raise PlanReviewInvalid(errors)
+    principal = principal_of(user, principal)
+    with transaction.atomic():
+        case = access_case_by_id(user, case_id, principal)
+        assert principal is not None
+        if case.version != expected_version:
+            raise ConcurrentActionError()
+        refuse(permissions.record_refusal(principal, case, "plan_review_recorded"))
+        review = PlanReview.objects.create(
+            case=case,
+            reviewer=user,
+            zone=clean.zone,
+            sub_zone=clean.sub_zone,
+            permitted_uses=clean.permitted_uses,
+            widening_m=clean.widening_m,
+            setback_m=clean.setback_m,
+            restrictions=clean.restrictions,
+            opinion=clean.opinion,
+            recorded_at=clock.now(),
+        )
+        engine.record_change(
+            case,
+            expected_version,
+            action=EventType.RECORD_PLAN_REVIEW,
+            actor_id=user.pk,
+            actor_role=Role.PLAN_REVIEWER,
+            to_state=case.state,
+            changes={},
+            payload={"plan_review_id": review.pk, "zone": review.zone},
+        )
+    return review
+
+
+def do_save_response_draft(
+    user: Any,
+    case_id: Any,
+    expected_version: int,
+    draft: responses.AnswerDraft,
+    *,
+    principal: Principal | None = None,
+) -> InquiryResponse:
+    """District staff write (or rewrite) the inquiry's answer where the next step needs a
+    draft; the parcel's debts are read now and kept with it. An issued answer never
+    changes."""
+    principal = principal_of(user, principal)
+    with transaction.atomic():
+        case = access_case_by_id(user, case_id, principal)
+        assert principal is not None
+        if case.version != expected_version:
+            raise ConcurrentActionError()
+        refuse(permissions.record_refusal(principal, case, "response_drafted"))
+        debts = responses.parcel_debts(case.parcel_id)
+        answer = responses.clean_answer(case, draft, debts, responses.latest_case_visit(case))
+        response = responses.write_draft(
+            case,
+            answer,
+            debts,
+            basis=ResponseBasis.REVIEW,
+            drafted_by=user.pk,
+            now=clock.now(),
+        )
+        engine.record_change(
+            case,
+            expected_version,
+            action=EventType.SAVE_RESPONSE_DRAFT,
+            actor_id=user.pk,
+            actor_role=Role.DISTRICT_STAFF,
+            to_state=case.state,
+            changes={},
+            payload={"revision": response.revision, "result": response.result},
+        )
+    return response

@@ -11,3 +11,4 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         # Register the built-in guards so definitions can name them.
         import_module("pishkhan.cases.guards")
+        import_module("pishkhan.cases.responses")  # the answer's guards and effects

@@ -134,3 +134,22 @@ class DuplicateOpenCase(WorkflowError):
             )
         super().__init__(message)
         self.tracking_code = tracking_code
+
+
+class AnswerInvalid(InvalidInput):
+    """An inquiry answer that breaks the rules of an answer; `errors` maps each field of
+    the draft to its Persian message."""
+
+    code = "answer_invalid"
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(next(iter(errors.values()), None))
+        self.errors = errors
+
+
+class PlanReviewInvalid(InvalidInput):
+    code = "plan_review_invalid"
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(next(iter(errors.values()), None))
+        self.errors = errors

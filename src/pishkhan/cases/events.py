@@ -29,6 +29,8 @@ class EventType(models.TextChoices):
     CLAIM = "claim", "برداشتن پرونده از کارتابل"
     RELEASE = "release", "واگذاری پرونده به کارتابل"
     RECORD_VISIT_REPORT = "record_visit_report", "ثبت گزارش بازدید"
+    RECORD_PLAN_REVIEW = "record_plan_review", "ثبت یافته‌های طرح تفصیلی"
+    SAVE_RESPONSE_DRAFT = "save_response_draft", "ذخیره پیش‌نویس پاسخ"
     FOLLOW_UP_NOTE = "follow_up_note", "یادداشت پیگیری"
     CALENDAR_CHANGED = "calendar_changed", "تعطیل اعلام‌شده: مهلت‌ها جابه‌جا شد"
     CORRECT_CASE = "correct_case", "اصلاح اطلاعات پرونده"
@@ -40,7 +42,13 @@ RESERVED_ACTIONS = frozenset(EventType.values)
 NOT_PROGRESS = frozenset({EventType.FOLLOW_UP_NOTE, EventType.CALENDAR_CHANGED})
 # Events only staff see: the applicant's page shows the public ones.
 INTERNAL = frozenset(
-    {EventType.FOLLOW_UP_NOTE, EventType.CLAIM, EventType.RELEASE, EventType.ASSIGN}
+    {
+        EventType.FOLLOW_UP_NOTE,
+        EventType.CLAIM,
+        EventType.RELEASE,
+        EventType.ASSIGN,
+        EventType.SAVE_RESPONSE_DRAFT,
+    }
 )
 
 

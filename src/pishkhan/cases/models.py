@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from pishkhan.geo.models import LandUse
+
 # Acting roles that are not staff roles: the applicant (citizen) and the system itself.
 APPLICANT = "applicant"
 SYSTEM = "system"
@@ -394,6 +396,124 @@ class VisitReport(models.Model):
     @property
     def photos_count(self) -> int:
         return len(self.photo_refs)
+
+
+class PlanReview(models.Model):
+    """What the plan reviewer found in the detailed plan for the case's parcel: zone,
+    permitted uses, street widening and setbacks, restrictions, and their opinion."""
+
+    case = models.ForeignKey(
+        Case, verbose_name="پرونده", on_delete=models.PROTECT, related_name="plan_reviews"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="کارشناس طرح تفصیلی", on_delete=models.PROTECT
+    )
+    zone = models.CharField("پهنه", max_length=20)
+    sub_zone = models.CharField("زیرپهنه", max_length=20, blank=True)
+    permitted_uses = models.JSONField("کاربری‌های مجاز", default=list)
+    widening_m = models.DecimalField(
+        "عرض گذربندی (متر)",
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    setback_m = models.DecimalField(
+        "عقب‌نشینی (متر)",
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    restrictions = models.JSONField("محدودیت‌های طرح", default=list, blank=True)
+    opinion = models.TextField("نظر کارشناس")
+    recorded_at = models.DateTimeField("زمان ثبت", default=timezone.now)
+
+    class Meta:
+        verbose_name = "بررسی طرح تفصیلی"
+        verbose_name_plural = "بررسی‌های طرح تفصیلی"
+        ordering = ["-recorded_at"]
+        indexes = [models.Index(fields=["case", "-recorded_at"], name="plan_review_case_recent")]
+
+    def __str__(self) -> str:
+        return f"بررسی طرح پرونده {self.case_id}"
+
+    @property
+    def permitted_use_labels(self) -> str:
+        labels = dict(LandUse.choices)
+        return "، ".join(str(labels.get(u, u)) for u in self.permitted_uses)
+
+
+class ResponseResult(models.TextChoices):
+    NO_OBJECTION = "no_objection", "بلامانع"
+    CONDITIONAL = "conditional", "بلامانع مشروط"
+    OBJECTION = "objection", "دارای مانع"
+
+
+class ResponseBasis(models.TextChoices):
+    REVIEW = "review", "بازدید و بررسی همین پرونده"
+    RECENT_VISIT = "recent_visit", "بازدید معتبر اخیر ملک"
+    CERTIFICATE = "certificate", "آخرین گواهی ملک و اقرار مالک"
+
+
+class InquiryResponse(models.Model):
+    """The answer of an inquiry as data: drafted (and redrafted) until a second person
+    approves it, then frozen. Its content is what a printed answer shows."""
+
+    case = models.OneToOneField(
+        Case, verbose_name="پرونده", on_delete=models.PROTECT, related_name="response"
+    )
+    result = models.CharField("نتیجه", max_length=20, choices=ResponseResult.choices)
+    basis = models.CharField("مبنای پاسخ", max_length=20, choices=ResponseBasis.choices)
+    conditions = models.JSONField("شرط‌ها", default=list, blank=True)
+    debts = models.JSONField("بدهی‌های ملک", default=list, blank=True)
+    debt_total = models.PositiveBigIntegerField("جمع بدهی (ریال)", default=0)
+    plan = models.JSONField("وضعیت طرح تفصیلی", default=dict, blank=True)
+    visit = models.JSONField("یافته‌های بازدید", default=dict, blank=True)
+    certificate = models.JSONField("گواهی مبنا", default=dict, blank=True)
+    declaration = models.TextField("اقرار مالک", blank=True)
+    notes = models.TextField("توضیحات", blank=True)
+    valid_for = models.CharField("معتبر برای", max_length=300, blank=True)
+    not_valid_for = models.CharField("معتبر نیست برای", max_length=300, blank=True)
+    valid_days = models.PositiveSmallIntegerField("مدت اعتبار (روز)", default=90)
+    revision = models.PositiveIntegerField("ویرایش", default=1)
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="نویسنده پیش‌نویس",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    drafted_at = models.DateTimeField("زمان پیش‌نویس")
+    issued_at = models.DateTimeField("زمان صدور", null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="تأییدکننده",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    valid_until = models.DateField("معتبر تا", null=True, blank=True)
+    content_hash = models.CharField("چکیده محتوا", max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "پاسخ استعلام"
+        verbose_name_plural = "پاسخ‌های استعلام"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(issued_at__isnull=True) | Q(issued_by__isnull=False),
+                name="response_issued_has_approver",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"پاسخ پرونده {self.case_id}"
+
+    @property
+    def is_issued(self) -> bool:
+        return self.issued_at is not None
 
 
 class Holiday(models.Model):

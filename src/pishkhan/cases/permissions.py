@@ -70,6 +70,8 @@ class CasePermissions:
     can_claim: bool
     can_release: bool
     can_record_visit: bool
+    can_record_plan_review: bool
+    can_draft_response: bool
     can_add_note: bool
     can_assign: bool  # the office manager may hand it to a colleague (do_assign_case)
     held_by_colleague: bool
@@ -125,6 +127,33 @@ def visit_refusal(principal: Principal, case: Case) -> WorkflowError | None:
         return RoleNotAllowed()
     if case.assignee_id not in (None, principal.user_id):
         return AssignedToAnother()
+    return None
+
+
+def record_refusal(
+    principal: Principal,
+    case: Case,
+    needed_by: str,
+    actions: list[WorkflowAction] | None = None,
+) -> WorkflowError | None:
+    """May the person record what an action out of the current state needs (the actions
+    guarded by `needed_by`: a plan review, an answer's draft)? Only whoever may take that
+    action, in its role, when a colleague's claim does not hold the case."""
+    if not case.is_open:
+        return ActionNotAllowed("این پرونده بسته شده است.")
+    if actions is None:
+        actions = list(
+            WorkflowAction.objects.filter(
+                definition_id=case.definition_id, from_state__code=case.state
+            ).select_related("from_state")
+        )
+    needing = [a for a in actions if needed_by in a.guards and a.from_state.code == case.state]
+    if not needing:
+        return ActionNotAllowed("در این مرحله ثبت این اطلاعات ممکن نیست.")
+    try:
+        actor_role(principal, case, needing[0])
+    except WorkflowError as error:
+        return error
     return None
 
 
@@ -287,6 +316,10 @@ def case_permissions(
         can_claim=claim_refusal(principal, case) is None,
         can_release=release_refusal(principal, case) is None,
         can_record_visit=visit_refusal(principal, case) is None,
+        can_record_plan_review=actions is not None
+        and record_refusal(principal, case, "plan_review_recorded", actions) is None,
+        can_draft_response=actions is not None
+        and record_refusal(principal, case, "response_drafted", actions) is None,
         can_add_note=note_refusal(principal, case) is None,
         can_assign=assign_refusal(principal, case) is None,
         held_by_colleague=works_on(principal, case)

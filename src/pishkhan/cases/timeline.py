@@ -28,11 +28,21 @@ from pishkhan.cases.models import (
     SYSTEM,
     Case,
     CaseEvent,
+    InquiryResponse,
+    PlanReview,
     VisitReport,
     WorkflowAction,
     WorkflowState,
 )
 from pishkhan.cases.permissions import ActionOption, CasePermissions, Visibility, case_permissions
+from pishkhan.cases.responses import (
+    CASE_PLAN_REVIEWS,
+    RESPONSE_DRAFTED,
+    AnswerView,
+    answer_view,
+    certificate_rule,
+    plan_mismatches,
+)
 from pishkhan.core import clock
 from pishkhan.core.digits import to_persian_digits
 from pishkhan.core.jalali import format_jalali_date, format_jalali_datetime
@@ -177,6 +187,10 @@ class CasePage:
     now: dt.datetime
     application: list[DisplayRow] = field(default_factory=list)
     returned: ReturnedNotice | None = None
+    plan_reviews: list[PlanReview] = field(default_factory=list)
+    mismatches: list[str] = field(default_factory=list)
+    response: InquiryResponse | None = None
+    answer: AnswerView | None = None  # the draft for staff, the issued answer for all
 
     @property
     def actions(self) -> list[ActionOption]:
@@ -204,6 +218,19 @@ class CasePage:
         return self.permissions.can_correct
 
     @property
+    def certificate_declaration(self) -> str:
+        """What the owner declares for an answer on the parcel's last certificate."""
+        return certificate_rule(self.case).declaration
+
+    @property
+    def can_record_plan_review(self) -> bool:
+        return self.permissions.can_record_plan_review
+
+    @property
+    def can_draft_response(self) -> bool:
+        return self.permissions.can_draft_response
+
+    @property
     def sees(self) -> Visibility:
         return self.permissions.sees
 
@@ -226,7 +253,7 @@ def load_case(case: Case) -> Case:
     """The (already authorised) case again, with everything the page shows joined."""
     conditions = ParcelCondition.objects.filter(resolved_at__isnull=True).order_by("recorded_on")
     return (
-        Case.objects.select_related(*CASE_RELATIONS)
+        Case.objects.select_related(*CASE_RELATIONS, "response")
         .prefetch_related(
             Prefetch("parcel__conditions", queryset=conditions, to_attr="open_condition_list")
         )
@@ -255,11 +282,19 @@ def case_page(case: Case, principal: Principal, user_id: int) -> CasePage:
     now = clock.now()  # the engine's clock, so due flags agree with the engine
     conditions = list(getattr(case.parcel, "open_condition_list", []))
     latest = parcel_visits[0] if parcel_visits else None
-    facts = {
+    reviews = list(
+        PlanReview.objects.filter(case_id=case.pk)
+        .select_related("reviewer")
+        .order_by("-recorded_at", "-pk")
+    )
+    response = getattr(case, "response", None)
+    facts: dict[str, Any] = {
         CASE_VISITS: [(r.visited_at, r.recorded_at) for r in reports],
         PARCEL_HAS_OPEN_CONDITIONS: bool(conditions),
         PARCEL_LATEST_VISIT: latest
         and {"visited_at": latest.visited_at, "violations_observed": latest.violations_observed},
+        CASE_PLAN_REVIEWS: [r.recorded_at for r in reviews],
+        RESPONSE_DRAFTED: response is not None and not response.is_issued,
     }
     allowed = case_permissions(
         principal, case, actions=actions, now=now, facts=facts, state=states.get(case.state)
@@ -294,6 +329,16 @@ def case_page(case: Case, principal: Principal, user_id: int) -> CasePage:
         application=display_rows(declared_fields(case.definition), case.data),
         returned=returned_notice(case, events, states, actions)
         if allowed.sees.staff_names
+        else None,
+        plan_reviews=reviews if allowed.sees.staff_names else [],
+        mismatches=plan_mismatches(
+            reviews[0] if reviews else None, case, reports[0] if reports else None, conditions
+        )
+        if allowed.sees.staff_names
+        else [],
+        response=response,
+        answer=answer_view(response)
+        if response is not None and (response.is_issued or allowed.sees.staff_names)
         else None,
     )
 

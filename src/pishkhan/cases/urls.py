@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pishkhan.cases import views_cartable, views_case, views_office
+from pishkhan.cases import views_answer, views_cartable, views_case, views_office
 
 app_name = "cases"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     *views_cartable.urlpatterns,
     *views_case.urlpatterns,
     *views_office.urlpatterns,
+    *views_answer.urlpatterns,
 ]

@@ -28,6 +28,7 @@ from pishkhan.cases.actions import (
     do_record_visit_report,
     do_register_case,
 )
+from pishkhan.cases.answer_forms import page_forms
 from pishkhan.cases.errors import (
     ConcurrentActionError,
     DuplicateOpenCase,
@@ -77,9 +78,11 @@ def render_case(
     visit_form: VisitReportForm | None = None,
     correction_form: CorrectionForm | None = None,
     error: str = "",
+    **given: Any,
 ) -> HttpResponse:
     page = case_page(case, principal_for(request), principal_for(request).user_id)
     context = {
+        **page_forms(page, given),
         "page": page,
         "case": page.case,
         "visit_form": visit_form or VisitReportForm(initial={"version": page.case.version}),
@@ -94,6 +97,19 @@ def render_case(
 def refused(request: HttpRequest, case: Case, error: WorkflowError, **extra: Any) -> HttpResponse:
     status = 409 if isinstance(error, ConcurrentActionError) else 400
     return render_case(request, case, status=status, error=error.message, **extra)
+
+
+def posted_payload(posted: dict[str, Any]) -> dict[str, Any]:
+    """What an action's form carries besides its reason: the documents ticked (and
+    un-ticked by a send-back), and the owner's declaration an answer on a certificate
+    needs (only when given)."""
+    payload: dict[str, Any] = {
+        "documents_checked": posted["documents_checked"],
+        "documents_unchecked": posted["documents_unchecked"],
+    }
+    if posted.get("owner_declaration"):
+        payload["owner_declaration"] = True
+    return payload
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -119,10 +135,7 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
             code,
             posted["version"],
             reason=posted["reason"],
-            payload={
-                "documents_checked": posted["documents_checked"],
-                "documents_unchecked": posted["documents_unchecked"],
-            },
+            payload=posted_payload(posted),
             principal=principal_for(request),
         )
     except WorkflowError as error:

@@ -8,6 +8,7 @@ the version they started on.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -30,6 +31,7 @@ from pishkhan.cases.models import (
     WorkflowDefinition,
     WorkflowState,
 )
+from pishkhan.geo.models import CertificateKind
 from pishkhan.offices.roles import OFFICE_ROLES, ROLE_SCOPE, Role, Scope
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
@@ -258,7 +260,56 @@ def definition_problems(spec: DefinitionSpec) -> list[ValidationError]:
         *_reference_problems(spec),
         *_graph_problems(spec),
         *_send_back_problems(spec),
+        *_settings_problems(spec.settings),
     ]
+
+
+def _settings_problems(settings: dict[str, Any]) -> list[ValidationError]:
+    """The settings the answer reads (docs/workflow.md, "The answer"): what it is valid
+    for and how long, and which certificates may carry an instant answer."""
+    found: list[ValidationError] = []
+    response = settings.get("response", {})
+    if not isinstance(response, dict):
+        return [problem("«settings.response» باید یک شیء JSON باشد.", "settings")]
+    days = response.get("valid_days", 90)
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 730:
+        found.append(
+            problem("«settings.response.valid_days» باید عددی از ۱ تا ۷۳۰ باشد.", "settings")
+        )
+    for key in ("valid_for", "not_valid_for"):
+        value = response.get(key, "")
+        if not isinstance(value, str) or len(value) > 300:
+            found.append(
+                problem(f"«settings.response.{key}» باید متنی تا ۳۰۰ نویسه باشد.", "settings")
+            )
+    certificate = settings.get("instant_certificate", {})
+    if not isinstance(certificate, dict):
+        return [
+            *found,
+            problem("«settings.instant_certificate» باید یک شیء JSON باشد.", "settings"),
+        ]
+    kinds = certificate.get("kinds", [])
+    if not isinstance(kinds, list) or any(k not in CertificateKind.values for k in kinds):
+        found.append(
+            problem(
+                "«settings.instant_certificate.kinds» فقط نوع‌های گواهی شناخته را می‌پذیرد: "
+                + "، ".join(CertificateKind.values),
+                "settings",
+            )
+        )
+    after = certificate.get("issued_after")
+    if after is not None:
+        try:
+            dt.date.fromisoformat(str(after))
+        except ValueError:
+            found.append(
+                problem(
+                    "«settings.instant_certificate.issued_after» باید تاریخی به شکل "
+                    "YYYY-MM-DD باشد.",
+                    "settings",
+                )
+            )
+    return found
 
 
 def _code_problems(spec: DefinitionSpec) -> list[ValidationError]:
@@ -504,7 +555,8 @@ def _read_json(path: Path) -> Any:
 def read_definition_file(path: str | Path) -> Any:
     """A definition file's document. A file with ``"extends": "_base.json"`` (a file
     beside it) is the base with the file's own top-level keys over it and its
-    ``documents`` merged into the base's; a base is not a definition by itself."""
+    ``documents`` and ``settings`` merged into the base's (one level deep: a file's
+    ``settings.response`` replaces the base's); a base is not a definition by itself."""
     path = Path(path)
     data = _read_json(path)
     if not isinstance(data, dict) or "extends" not in data:
@@ -523,7 +575,10 @@ def read_definition_file(path: str | Path) -> Any:
         raise ValidationError(problem(f"فایل پایه «{base_name}» یک شیء JSON نیست.", "format"))
     base.pop("about", None)
     documents = {**(base.get("documents") or {}), **(data.pop("documents", None) or {})}
-    return {**base, **data, "documents": documents}
+    merged = {**base, **data, "documents": documents}
+    if isinstance(base.get("settings"), dict) and isinstance(data.get("settings"), dict):
+        merged["settings"] = {**base["settings"], **data["settings"]}
+    return merged
 
 
 ADMIN_SOURCE = "admin:"

@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from pishkhan.catalog.actions import do_end_tariff, do_publish_tariff, publish_tariff_error
-from pishkhan.catalog.models import DocumentRequirement, ServiceType, Tariff
+from pishkhan.catalog.models import DocumentRequirement, ResponseCondition, ServiceType, Tariff
 from pishkhan.core.admin_helpers import (
     PersianSearchMixin,
     adopt,
@@ -210,3 +210,12 @@ class TariffAdmin(JalaliDatesMixin, PersianSearchMixin, admin.ModelAdmin):
             do_end_tariff(obj, obj.valid_until)
         else:
             super().save_model(request, obj, form, change)
+
+
+@admin.register(ResponseCondition)
+class ResponseConditionAdmin(PersianSearchMixin, admin.ModelAdmin):
+    list_display = ("text", "code", "is_active", "sort_order")
+    list_filter = ("is_active", "services")
+    search_fields = ("text", "code")
+    filter_horizontal = ("services",)
+    readonly_fields = ("created_at", "updated_at")

@@ -182,3 +182,28 @@ class Tariff(InForce, TimeStamped):
                         "تعرفه‌ای که اجرا شده است تغییر نمی‌کند؛ "
                         "تعرفه جدیدی با تاریخ آغاز تازه ثبت کنید."
                     )
+
+
+class ResponseCondition(TimeStamped):
+    """A condition the city writes into inquiry answers, kept as a list the district
+    staff pick from (they may also write one of their own)."""
+
+    code = models.CharField("کد", max_length=50, unique=True, validators=[SERVICE_CODE])
+    text = models.CharField("متن شرط", max_length=500)
+    services = models.ManyToManyField(
+        ServiceType,
+        verbose_name="خدمات",
+        blank=True,
+        related_name="response_conditions",
+        help_text="خالی یعنی برای همه استعلام‌ها.",
+    )
+    is_active = models.BooleanField("فعال", default=True)
+    sort_order = models.PositiveSmallIntegerField("ترتیب نمایش", default=0)
+
+    class Meta:
+        verbose_name = "شرط پاسخ استعلام"
+        verbose_name_plural = "فهرست شرط‌های پاسخ استعلام"
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.text

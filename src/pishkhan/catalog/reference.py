@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db import transaction
 
-from pishkhan.catalog.models import DocumentRequirement, ServiceType
+from pishkhan.catalog.models import DocumentRequirement, ResponseCondition, ServiceType
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "services.json"
 
@@ -150,4 +150,21 @@ def load_reference_catalog() -> int:
             ids[spec.code] = service.pk
             written += count
             written += _upsert_documents(service, spec.documents)
+        written += load_response_conditions()
     return written
+
+
+def load_response_conditions() -> int:
+    """The reference conditions of inquiry answers, created when missing; the city edits
+    the list afterwards (its texts, which services, on or off) and a reload keeps that."""
+    data = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    known = set(ResponseCondition.objects.values_list("code", flat=True))
+    created = 0
+    for position, raw in enumerate(data.get("response_conditions", []), start=1):
+        if raw["code"] in known:
+            continue
+        condition = ResponseCondition(code=raw["code"], text=raw["text"], sort_order=position)
+        condition.full_clean()
+        condition.save()
+        created += 1
+    return created

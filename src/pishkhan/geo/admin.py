@@ -20,7 +20,7 @@ from pishkhan.core.admin_helpers import (
 )
 from pishkhan.core.digits import to_persian_digits
 from pishkhan.core.forms import JalaliDatesMixin
-from pishkhan.geo.models import District, Parcel, ParcelCondition
+from pishkhan.geo.models import District, Parcel, ParcelCertificate, ParcelCondition
 
 
 @admin.register(District)
@@ -69,6 +69,12 @@ class ParcelConditionInline(JalaliDatesMixin, admin.TabularInline):
     fields = ("kind", "title", "amount", "widening_m", "recorded_on", "resolved_at")
 
 
+class ParcelCertificateInline(JalaliDatesMixin, admin.TabularInline):
+    model = ParcelCertificate
+    extra = 0
+    fields = ("kind", "number", "issued_on", "built_area", "floors", "revoked_at")
+
+
 @admin.register(Parcel)
 class ParcelAdmin(JalaliDatesMixin, PersianSearchMixin, admin.ModelAdmin):
     list_display = (
@@ -85,7 +91,7 @@ class ParcelAdmin(JalaliDatesMixin, PersianSearchMixin, admin.ModelAdmin):
     list_select_related = ("district",)
     list_filter = ("district", "land_use", "is_demo")
     search_fields = ("renewal_code", "postal_code", "address", "plate_main__exact", "plan_zone")
-    inlines = (ParcelConditionInline,)
+    inlines = (ParcelConditionInline, ParcelCertificateInline)
     readonly_fields = ("created_at", "updated_at")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Parcel]:
@@ -118,5 +124,22 @@ class ParcelConditionAdmin(JalaliDatesMixin, PersianSearchMixin, admin.ModelAdmi
     list_select_related = ("parcel__district",)
     list_filter = ("kind", OpenResolvedFilter, "parcel__district", "is_demo")
     search_fields = ("title", "parcel__renewal_code", "parcel__address")
+    autocomplete_fields = ("parcel",)
+    readonly_fields = ("created_at", "updated_at")
+
+
+@admin.register(ParcelCertificate)
+class ParcelCertificateAdmin(JalaliDatesMixin, PersianSearchMixin, admin.ModelAdmin):
+    list_display = (
+        "number",
+        "kind",
+        "parcel",
+        jalali_date("issued_on", "تاریخ صدور"),
+        jalali_datetime("revoked_at", "زمان ابطال"),
+        demo_flag,
+    )
+    list_select_related = ("parcel__district",)
+    list_filter = ("kind", "parcel__district", "is_demo")
+    search_fields = ("number", "parcel__renewal_code", "parcel__address")
     autocomplete_fields = ("parcel",)
     readonly_fields = ("created_at", "updated_at")

@@ -206,3 +206,45 @@ class ParcelCondition(TimeStamped):
             raise ValidationError({"amount": "مبلغ فقط برای بدهی ثبت می‌شود."})
         if self.kind != ConditionKind.PLAN_RESTRICTION and self.widening_m:
             raise ValidationError({"widening_m": "عقب‌نشینی فقط برای محدودیت طرح ثبت می‌شود."})
+
+
+class CertificateKind(models.TextChoices):
+    COMPLETION = "completion", "گواهی پایان کار"
+    NO_VIOLATION = "no_violation", "گواهی عدم خلاف"
+    STRUCTURAL_FRAME = "structural_frame", "گواهی سفت‌کاری"
+
+
+class ParcelCertificate(TimeStamped):
+    """A certificate the city issued for a parcel (from its archive, or later from a case).
+    An inquiry may be answered on the last qualifying one when the owner declares that
+    nothing has changed since (docs/workflow.md, "Instant answers")."""
+
+    parcel = models.ForeignKey(
+        Parcel, verbose_name="ملک", on_delete=models.CASCADE, related_name="certificates"
+    )
+    kind = models.CharField("نوع گواهی", max_length=20, choices=CertificateKind.choices)
+    number = models.CharField("شماره گواهی", max_length=40)
+    issued_on = models.DateField("تاریخ صدور")
+    built_area = models.DecimalField(
+        "مساحت اعیان در گواهی (مترمربع)",
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    floors = models.PositiveSmallIntegerField("تعداد طبقات در گواهی", null=True, blank=True)
+    revoked_at = models.DateTimeField("زمان ابطال", null=True, blank=True)
+    is_demo = models.BooleanField("داده نمایشی", default=False, editable=False)
+
+    class Meta:
+        verbose_name = "گواهی ملک"
+        verbose_name_plural = "گواهی‌های ملک (پایان کار، عدم خلاف)"
+        ordering = ["-issued_on"]
+        indexes = [models.Index(fields=["parcel", "-issued_on"], name="parcel_certificate_recent")]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "number"], name="parcel_certificate_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {to_persian_digits(self.number)}"

@@ -39,8 +39,15 @@ from django.utils import timezone
 
 from pishkhan.accounts.actions import do_register_citizen
 from pishkhan.accounts.models import Citizen, User
-from pishkhan.cases.actions import do_open_case, do_perform_action, do_record_visit_report
-from pishkhan.cases.models import APPLICANT, Case, Channel
+from pishkhan.cases.actions import (
+    do_open_case,
+    do_perform_action,
+    do_record_plan_review,
+    do_record_visit_report,
+    do_save_response_draft,
+)
+from pishkhan.cases.models import APPLICANT, Case, Channel, ResponseResult
+from pishkhan.cases.responses import AnswerDraft
 from pishkhan.cases.workflow import definition_files, load_definition
 from pishkhan.catalog.actions import do_publish_tariff
 from pishkhan.catalog.models import ServiceCategory, ServiceType, Tariff
@@ -607,6 +614,10 @@ class City:
                 case = record_visit(self.actor(case, [Role.INSPECTOR], side), case)
             if step is None:
                 continue
+            if "plan_review_recorded" in step.guards:
+                case = record_plan_review(self.actor(case, [Role.PLAN_REVIEWER], side), case)
+            if "response_drafted" in step.guards:
+                case = draft_answer(self.actor(case, [Role.DISTRICT_STAFF], side), case)
             user = self.actor(case, step.roles, side)
             required = definition.states[step.target].documents_required
             missing = sorted(required - set(case.documents_checked))
@@ -680,6 +691,44 @@ def record_visit(inspector: User, case: Case, violations: list[str] | None = Non
         violations_observed=violations or [],
         photo_refs=["visits/front.jpg", "visits/back.jpg"],
         notes="بازدید انجام شد.",
+    )
+    case.refresh_from_db()
+    return case
+
+
+def record_plan_review(reviewer: User, case: Case, **findings: Any) -> Case:
+    """The plan reviewer records the plan of the case's parcel (its own zone, residential
+    use, no widening unless given)."""
+    parcel = case.parcel
+    do_record_plan_review(
+        reviewer,
+        case.pk,
+        case.version,
+        {
+            "zone": parcel.plan_zone if parcel else "R111",
+            "permitted_uses": [LandUse.RESIDENTIAL],
+            "opinion": "با ضوابط طرح تفصیلی منطقه مطابقت دارد.",
+            **findings,
+        },
+    )
+    case.refresh_from_db()
+    return case
+
+
+def draft_answer(staff: User, case: Case, draft: AnswerDraft | None = None) -> Case:
+    """District staff save the answer's draft (conditional on one condition of their own
+    unless `draft` says otherwise)."""
+    do_save_response_draft(
+        staff,
+        case.pk,
+        case.version,
+        draft
+        or AnswerDraft(
+            result=ResponseResult.CONDITIONAL,
+            own_conditions=["رعایت ضوابط طرح تفصیلی در هر نوسازی الزامی است."],
+            zone=case.parcel.plan_zone if case.parcel else "",
+            permitted_uses=[LandUse.RESIDENTIAL],
+        ),
     )
     case.refresh_from_db()
     return case

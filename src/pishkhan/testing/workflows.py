@@ -81,12 +81,14 @@ def _as_list(value: Any) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
 
 
-# The effects the oracle knows: the maker-checker stamps (docs/workflow.md).
+# The effects the oracle knows: the maker-checker stamps (docs/workflow.md), and the
+# answer's drafts and issue, which change no column of the case the oracle models.
 STAMPS = {"stamp_preparer": "prepared_by", "stamp_approver": "approved_by"}
+ANSWER_EFFECTS = {"draft_instant_response", "draft_response_on_certificate", "issue_response"}
 
 
 def stamp_of(effects: tuple[str, ...]) -> str:
-    unknown = [e for e in effects if e not in STAMPS]
+    unknown = [e for e in effects if e not in STAMPS and e not in ANSWER_EFFECTS]
     assert not unknown, f"the oracle does not know the effects {unknown}: teach it"
     return next((STAMPS[e] for e in effects), "")
 
@@ -143,7 +145,13 @@ def read_definitions() -> dict[str, Definition]:
 
 # A step of a plan: a move, or a visit report (None) in a state waiting for a visit.
 Step = Move | None
-PLANNABLE_GUARDS = {"before_visit", "visit_report_recorded", "approver_differs_from_preparer"}
+PLANNABLE_GUARDS = {
+    "before_visit",
+    "visit_report_recorded",
+    "approver_differs_from_preparer",
+    "plan_review_recorded",  # the walk records the plan review first
+    "response_drafted",  # ... and saves the answer's draft
+}
 
 
 def plan(

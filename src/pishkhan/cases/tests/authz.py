@@ -68,6 +68,24 @@ def a_correction(case: Case) -> dict[str, Any]:
     return {**version(case), "reason": REASON}
 
 
+def a_plan_review(case: Case) -> dict[str, Any]:
+    return {
+        **version(case),
+        "zone": "R112",
+        "permitted_uses": ["residential"],
+        "opinion": "مطابق طرح",
+    }
+
+
+def an_answer(case: Case) -> dict[str, Any]:
+    return {
+        **version(case),
+        "result": "conditional",
+        "own_conditions": "رعایت گذربندی",
+        "permitted_uses": ["residential"],
+    }
+
+
 def a_note(case: Case) -> dict[str, Any]:
     return {"text": "پیگیری تلفنی با متقاضی"}
 
@@ -87,6 +105,9 @@ register(
     Route("cases:act", KIND, methods=("POST",), data=an_action),
     Route("cases:visit", KIND, methods=("POST",), data=a_visit),
     Route("cases:correct", KIND, methods=("POST",), data=a_correction),
+    Route("cases:plan_review", KIND, methods=("POST",), data=a_plan_review),
+    Route("cases:answer_draft", KIND, methods=("POST",), data=an_answer),
+    Route("cases:answer", KIND, methods=("GET", "HEAD")),
     Route("cases:claim", KIND, methods=("POST",), data=version, gate=CARTABLE_ROLES),
     Route("cases:release", KIND, methods=("POST",), data=version, gate=CARTABLE_ROLES),
     Route("cases:follow_up_note", KIND, methods=("POST",), data=a_note, gate=FOLLOW_UP),

@@ -44,6 +44,8 @@ from pishkhan.testing.personas import (
     Side,
     application_data,
     build_city,
+    draft_answer,
+    record_plan_review,
     record_visit,
 )
 from pishkhan.testing.workflows import APPLICANT, DISTRICT_STAFF, plan, read_definitions
@@ -143,6 +145,10 @@ def case_in(world: City, state: str, side: Side, parcel: Parcel, applicant: Citi
             case = record_visit(side[Role.INSPECTOR], case)
         if step is None:
             continue
+        if "plan_review_recorded" in step.guards:
+            case = record_plan_review(side[Role.PLAN_REVIEWER], case)
+        if "response_drafted" in step.guards:
+            case = draft_answer(actor(world, side, case, [DISTRICT_STAFF]), case)
         required = JOURNEY.states[step.target].documents_required
         case = do_perform_action(
             actor(world, side, case, step.roles),

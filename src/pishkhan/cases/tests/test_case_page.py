@@ -82,7 +82,9 @@ def test_the_timeline_and_stints_name_every_step(world: City) -> None:
         "refer_to_inspector",
         "record_visit_report",
         "submit_visit_report",
+        "record_plan_review",
         "complete_plan_review",
+        "save_response_draft",
         "prepare_response",
         "approve_response",
     ]
@@ -120,8 +122,9 @@ def test_its_query_count_does_not_grow_with_the_events(world: City) -> None:
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
     # session, user, principal (3), the scoped lookup, the case with its relations and
-    # the parcel's open conditions (2), states, actions, events, visit reports, holidays
-    assert counts[0] == 12, counts
+    # the parcel's open conditions (2), states, actions, events, visit reports, plan
+    # reviews, holidays, the certificate an instant answer may rest on
+    assert counts[0] == 14, counts
 
 
 def test_supervisors_read_but_have_no_actions(world: City) -> None:
@@ -143,6 +146,7 @@ def test_each_role_sees_only_its_actions(world: City) -> None:
     assert set(action_codes(tm)) == {
         "refer_to_inspector",
         "instant_response",
+        "instant_response_on_certificate",
         "request_documents",
         "cancel",
     }
@@ -188,12 +192,31 @@ def test_the_whole_journey_through_the_pages(world: City) -> None:
     assert report.photo_refs == ["نما", "حیاط"]
     case.refresh_from_db()
 
+    forms = {
+        "complete_plan_review": (
+            side[Role.PLAN_REVIEWER],
+            "cases:plan_review",
+            {"zone": case.parcel.plan_zone, "permitted_uses": ["residential"], "opinion": "مطابق"},
+        ),
+        "prepare_response": (
+            maker,
+            "cases:answer_draft",
+            {"result": "conditional", "own_conditions": "پرداخت بدهی", "notes": ""},
+        ),
+    }
     for user, code, state in [
         (side[Role.INSPECTOR], "submit_visit_report", "plan_review"),
         (side[Role.PLAN_REVIEWER], "complete_plan_review", "district_review"),
         (maker, "prepare_response", "response_prepared"),
         (checker, "approve_response", "response_issued"),
     ]:
+        if code in forms:
+            who, name, data = forms[code]
+            response = client_for(who).post(
+                reverse(name, args=[case.pk]), {"version": case.version, **data}
+            )
+            assert response.status_code == 302, response.content.decode()
+            case.refresh_from_db()
         response = post_action(user, case, code)
         assert response.status_code == 302, (code, response.content.decode())  # type: ignore[attr-defined]
         case.refresh_from_db()

@@ -22,7 +22,7 @@ from pishkhan.cases.actions import do_claim_case, do_perform_action
 from pishkhan.cases.errors import ConcurrentActionError
 from pishkhan.cases.models import Case, CaseEvent
 from pishkhan.offices.roles import Role
-from pishkhan.testing.personas import City, act, build_city, walk_to
+from pishkhan.testing.personas import City, act, build_city, draft_answer, walk_to
 
 CONFLICT = "این پرونده هم‌زمان توسط کاربر دیگری تغییر کرده است؛ صفحه را دوباره بارگذاری کنید."
 
@@ -98,9 +98,8 @@ class file_database:
 
 def test_two_checkers_approving_at_once_issue_one_response(race_world: City) -> None:
     world = race_world
-    maker, checker = world.a.district_staff
-    case = walk_to(world, world.open_case(), "district_review")
-    case = act(maker, case, "prepare_response")
+    case = walk_to(world, world.open_case(), "response_prepared")
+    checker = next(u for u in world.a.district_staff if u.pk != case.prepared_by_id)
     # a third district staff member, so two different people can approve at once
     other = world.builder.staff(Role.DISTRICT_STAFF, district=world.a.district).user
     version = case.version
@@ -153,6 +152,7 @@ def test_both_read_the_same_version_and_the_swap_decides(
     world = race_world
     maker, checker = world.a.district_staff
     case = walk_to(world, world.open_case(), "district_review")
+    case = draft_answer(maker, case)
     both_read = threading.Barrier(2)
     real_swap = engine.compare_and_swap
 

@@ -18,7 +18,14 @@ from pishkhan.cases.errors import (
 from pishkhan.cases.models import Case, CaseEvent, VisitReport
 from pishkhan.geo.models import ConditionKind, ParcelCondition
 from pishkhan.offices.roles import Role
-from pishkhan.testing.personas import City, act, record_visit, walk_to
+from pishkhan.testing.personas import (
+    City,
+    act,
+    draft_answer,
+    record_plan_review,
+    record_visit,
+    walk_to,
+)
 
 
 def events(case: Case) -> list[tuple[str, str, str]]:
@@ -44,8 +51,10 @@ def test_the_main_path_issues_a_response_prepared_and_approved_by_two_people(
     case = record_visit(a[Role.INSPECTOR], case)
     case = act(a[Role.INSPECTOR], case, "submit_visit_report")
     assert (case.state, case.acting_role) == ("plan_review", Role.PLAN_REVIEWER)
+    case = record_plan_review(a[Role.PLAN_REVIEWER], case)
     case = act(a[Role.PLAN_REVIEWER], case, "complete_plan_review", findings="مطابق طرح")
     assert (case.state, case.acting_role) == ("district_review", Role.DISTRICT_STAFF)
+    case = draft_answer(maker, case)
     case = act(maker, case, "prepare_response")
     assert (case.state, case.prepared_by_id) == ("response_prepared", maker.pk)
     case = act(checker, case, "approve_response")
@@ -60,12 +69,16 @@ def test_the_main_path_issues_a_response_prepared_and_approved_by_two_people(
         ("refer_to_inspector", "registered", "awaiting_visit"),
         ("record_visit_report", "awaiting_visit", "awaiting_visit"),
         ("submit_visit_report", "awaiting_visit", "plan_review"),
+        ("record_plan_review", "plan_review", "plan_review"),
         ("complete_plan_review", "plan_review", "district_review"),
+        ("save_response_draft", "district_review", "district_review"),
         ("prepare_response", "district_review", "response_prepared"),
         ("approve_response", "response_prepared", "response_issued"),
     ]
-    assert case.version == 7
-    assert CaseEvent.objects.get(case=case, seq=5).payload == {"findings": "مطابق طرح"}
+    assert case.version == 9
+    assert CaseEvent.objects.get(case=case, seq=6).payload == {"findings": "مطابق طرح"}
+    assert case.response.is_issued
+    assert case.response.issued_by_id == checker.pk
 
 
 def test_the_preparer_cannot_approve_their_own_response(world: City) -> None:
@@ -299,9 +312,15 @@ def test_claim_and_release_are_events_and_a_claim_holds_off_colleagues(world: Ci
         do_release_case(second, case.pk, case.version)
     case = do_release_case(first, case.pk, case.version)
     assert case.assignee_id is None
+    case = draft_answer(second, case)
     case = act(second, case, "prepare_response")
     assert case.assignee_id is None  # the next step starts in its role's pool
-    assert [e[0] for e in events(case)][-3:] == ["claim", "release", "prepare_response"]
+    assert [e[0] for e in events(case)][-4:] == [
+        "claim",
+        "release",
+        "save_response_draft",
+        "prepare_response",
+    ]
 
 
 def test_only_the_acting_role_may_claim(world: City) -> None:

@@ -137,6 +137,7 @@ def test_the_action_form_hands_the_action_what_the_page_posted() -> None:
         "reason": "سند ناخوانا",
         "documents_checked": ["inquiry_letter", "owner_id_card"],
         "documents_unchecked": [],
+        "owner_declaration": False,
     }
     empty = ActionForm(QueryDict("version=1&action=cancel"))
     assert empty.is_valid()
