@@ -16,6 +16,7 @@ from pishkhan.cases.models import Case
 from pishkhan.catalog.models import ServiceType
 from pishkhan.core.digits import to_persian_digits
 from pishkhan.core.jalali import format_jalali_date
+from pishkhan.geo.models import ConditionKind
 from pishkhan.offices.roles import Role
 from pishkhan.testing.personas import TEST_PASSWORD, Builder
 
@@ -72,6 +73,7 @@ def test_a_notary_inquiry_travels_through_every_cartable(
     city.staff(Role.DISTRICT_STAFF, district=district, username="checker",
                first_name="لیلا", last_name="مرادی")  # fmt: skip
     parcel = city.parcel(district)
+    city.condition(parcel, kind=ConditionKind.DEBT, title="عوارض نوسازی", amount=18_733_000)
     citizen = city.citizen(with_account=False)
 
     # the technical manager registers the case after the document checklist
@@ -111,8 +113,20 @@ def test_a_notary_inquiry_travels_through_every_cartable(
 
     # the plan reviewer, then two different district staff members
     page = sign_in(browser, live_server, "reviewer", case_path)
+    plan = page.locator("form.case-plan-form")
+    plan.get_by_label("مسکونی").check()
+    plan.get_by_label("عرض گذربندی (متر)").fill("۶")
+    plan.get_by_label("نظر کارشناس طرح تفصیلی").fill("با ضوابط پهنه مطابق است.")
+    plan.get_by_role("button", name="ثبت یافته‌ها").click()
+    expect(page.get_by_text("یافته‌های بررسی طرح تفصیلی ثبت شد.")).to_be_visible()
     take(page, "reviewer", "پایان بررسی طرح تفصیلی و ارسال به منطقه")
     page = sign_in(browser, live_server, "maker", case_path)
+    answer = page.locator("form.case-answer-form")
+    answer.get_by_label("بلامانع مشروط", exact=True).check()
+    answer.get_by_label("شرط‌های دیگر").fill("پرداخت بدهی عوارض نوسازی پیش از انتقال")
+    answer.get_by_role("button", name="ذخیره پیش‌نویس پاسخ").click()
+    expect(page.get_by_text("پیش‌نویس پاسخ ذخیره شد", exact=False)).to_be_visible()
+    expect(page.locator(".case-answer")).to_contain_text("۱۸٬۷۳۳٬۰۰۰")
     take(page, "maker", "تهیه پاسخ استعلام")
     page = sign_in(browser, live_server, "checker", case_path)
     page.get_by_role("button", name="تأیید و صدور پاسخ", exact=True).click()
@@ -123,12 +137,15 @@ def test_a_notary_inquiry_travels_through_every_cartable(
     assert case.state == "response_issued"
     expect(page.locator(".case-state .badge").first).to_have_text("پاسخ صادر شد")
     items = page.locator(".timeline-item")
-    expect(items).to_have_count(7)
+    expect(items).to_have_count(9)
     for text in ["ثبت پرونده", "ارجاع به کارشناس بازدید", "ثبت گزارش بازدید",
-                 "ارسال گزارش بازدید به طرح تفصیلی", "پایان بررسی طرح تفصیلی و ارسال به منطقه",
+                 "ارسال گزارش بازدید به طرح تفصیلی", "ثبت یافته‌های طرح تفصیلی",
+                 "پایان بررسی طرح تفصیلی و ارسال به منطقه", "ذخیره پیش‌نویس پاسخ",
                  "تهیه پاسخ استعلام", "تأیید و صدور پاسخ"]:  # fmt: skip
         expect(items.filter(has_text=text).first).to_be_visible()
-    for i in range(7):
+    expect(page.locator(".case-answer")).to_contain_text("پاسخ صادرشده")
+    expect(page.locator(".case-answer")).to_contain_text("پرداخت بدهی عوارض نوسازی")
+    for i in range(9):
         assert PERSIAN_DATETIME.search(items.nth(i).inner_text()), items.nth(i).inner_text()
     expect(page.get_by_text("لیلا مرادی").first).to_be_visible()
     expect(page.locator(".case-stints tbody tr")).to_have_count(5)

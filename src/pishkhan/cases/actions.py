@@ -854,7 +854,7 @@ def do_record_plan_review(
             actor_id=user.pk,
             actor_role=Role.PLAN_REVIEWER,
             to_state=case.state,
-            changes={},
+            changes=engine.settled_return(case),
             payload={"plan_review_id": review.pk, "zone": review.zone},
         )
     return review
@@ -895,7 +895,7 @@ def do_save_response_draft(
             actor_id=user.pk,
             actor_role=Role.DISTRICT_STAFF,
             to_state=case.state,
-            changes={},
+            changes=engine.settled_return(case),
             payload={"revision": response.revision, "result": response.result},
         )
     return response

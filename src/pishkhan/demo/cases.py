@@ -43,11 +43,14 @@ from pishkhan.cases.actions import (
     do_claim_case,
     do_open_case,
     do_perform_action,
+    do_record_plan_review,
     do_record_visit_report,
+    do_save_response_draft,
 )
 from pishkhan.cases.calendar import calendar_for
 from pishkhan.cases.holidays import load_holidays
-from pishkhan.cases.models import Case, Channel, WorkflowDefinition
+from pishkhan.cases.models import Case, Channel, ResponseResult, WorkflowDefinition
+from pishkhan.cases.responses import AnswerDraft, prefill
 from pishkhan.cases.workflow import load_all_definitions
 from pishkhan.catalog.models import ServiceType
 from pishkhan.core import clock
@@ -379,8 +382,11 @@ class Planner:
         if rng.random() < 0.4:
             steps.append(Step("claim", "planner", gap=rng.uniform(0.2, 3)))
         findings = {"findings": rng.choice(FINDINGS)}
+        steps.append(Step("plan_review", "planner", gap=self._wait(14) * 0.8))
         steps.append(
-            Step("act", "planner", "complete_plan_review", payload=findings, gap=self._wait(14))
+            Step(
+                "act", "planner", "complete_plan_review", payload=findings, gap=rng.uniform(0.1, 1)
+            )
         )
         if target == "district_review":
             if rng.random() < 0.4:
@@ -389,7 +395,8 @@ class Planner:
         if target == "rejected" and rng.random() < 0.6:
             self._rejection(steps)
             return steps
-        steps.append(Step("act", "maker", "prepare_response", gap=self._wait(14)))
+        steps.append(Step("draft", "maker", gap=self._wait(14) * 0.8))
+        steps.append(Step("act", "maker", "prepare_response", gap=rng.uniform(0.1, 1)))
         if target == "rejected":  # the checker turns the answer into a rejection
             reason = self._reason("reject")
             steps.append(Step("act", "checker", "prepare_rejection", reason, gap=self._wait(7)))
@@ -561,8 +568,43 @@ class Walker:
             self.record_visit(plan, case, user, moment)
             case.refresh_from_db()
             return case
+        if step.kind == "plan_review":
+            self.record_plan_review(plan, case, user)
+            case.refresh_from_db()
+            return case
+        if step.kind == "draft":
+            do_save_response_draft(user, case.pk, case.version, demo_answer(case))
+            case.refresh_from_db()
+            return case
         return do_perform_action(
             user, case.pk, step.code, case.version, reason=step.reason, payload=step.payload
+        )
+
+    def record_plan_review(self, plan: CasePlan, case: Case, user: User) -> None:
+        """The planner reads the parcel's plan: its zone, its use (mixed zones allow
+        homes and shops), the widening its restriction records."""
+        parcel = self.parcels[plan.parcel_id]
+        widening = (
+            ParcelCondition.objects.filter(
+                parcel_id=parcel.pk, kind=ConditionKind.PLAN_RESTRICTION, resolved_at=None
+            )
+            .exclude(widening_m=None)
+            .values_list("widening_m", flat=True)
+            .first()
+        )
+        uses = {parcel.land_use}
+        if parcel.land_use in (LandUse.MIXED, LandUse.COMMERCIAL):
+            uses |= {LandUse.RESIDENTIAL, LandUse.COMMERCIAL}
+        do_record_plan_review(
+            user,
+            case.pk,
+            case.version,
+            {
+                "zone": parcel.plan_zone,
+                "permitted_uses": sorted(uses),
+                "widening_m": widening,
+                "opinion": self.rng.choice(FINDINGS),
+            },
         )
 
     def record_visit(self, plan: CasePlan, case: Case, user: User, moment: dt.datetime) -> None:
@@ -589,6 +631,24 @@ class Walker:
         latest = self.visits.get(parcel.pk)
         if latest is None or latest[0] < visited_at:
             self.visits[parcel.pk] = (visited_at, not seen)
+
+
+def demo_answer(case: Case) -> AnswerDraft:
+    """What the district staff write: the draft the case prefills, with the reason an
+    objection needs and a condition for a parcel that owes or must give way."""
+    draft = prefill(case)
+    if draft.result == ResponseResult.OBJECTION:
+        draft.notes = (
+            "تخلف ساختمانی مشاهده‌شده پیش از هر انتقال باید در کمیسیون ماده ۱۰۰ تعیین تکلیف شود."
+        )
+    if draft.widening_m and draft.result == ResponseResult.NO_OBJECTION:
+        draft.result = ResponseResult.CONDITIONAL
+        draft.own_conditions = ["رعایت گذربندی طرح تفصیلی در هر نوسازی الزامی است."]
+    if draft.result == ResponseResult.CONDITIONAL and not (
+        draft.condition_codes or draft.own_conditions
+    ):
+        draft.own_conditions = ["پرداخت بدهی‌های ملک پیش از انتقال الزامی است."]
+    return draft
 
 
 # --- the data the plan reads ----------------------------------------------------------

@@ -49,6 +49,7 @@ class Move:
     reason_required: bool
     stamp: str  # "prepared_by", "approved_by" or "": the maker-checker effect it has
     send_back: bool = False  # back, with a reason, to whoever held the earlier step
+    effects: tuple[str, ...] = ()
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -121,6 +122,7 @@ def read_definition(path: Path) -> Definition:
                 guards=_as_list(a.get("guards")),
                 reason_required=bool(a.get("reason_required")),
                 stamp=stamp_of(_as_list(a.get("effects"))),
+                effects=_as_list(a.get("effects")),
                 send_back=bool(a.get("send_back")),
             )
     settings = data.get("settings") or {}

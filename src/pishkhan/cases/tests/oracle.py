@@ -50,6 +50,8 @@ if TYPE_CHECKING:
 Outcome = type[Exception] | None
 
 FOLLOW_UP_OFFICER = "follow_up_officer"
+# Effects that draft the answer of an inquiry (the guard "response_drafted" then holds).
+DRAFTING = {"draft_instant_response", "draft_response_on_certificate"}
 SYSTEM = "system"
 # Actions the engine writes itself: their events keep the state.
 BOOKKEEPING = (
@@ -57,6 +59,8 @@ BOOKKEEPING = (
     "claim",
     "release",
     "record_visit_report",
+    "record_plan_review",
+    "save_response_draft",
     "follow_up_note",
     "correct_case",
 )
@@ -93,6 +97,7 @@ class ParcelFacts:
     district_id: int
     visits: list[tuple[dt.datetime, bool]] = field(default_factory=list)  # (when, violation)
     open_conditions: int = 0
+    certificates: int = 0  # qualifying certificates (completion, no violation) on record
 
 
 @dataclass
@@ -110,6 +115,8 @@ class CaseFacts:
     approver: int | None = None
     visited_ever: bool = False  # a visit report was recorded on this case
     visited_here: bool = False  # ... since it entered its current state
+    reviewed_here: bool = False  # a plan review recorded since it entered its state
+    drafted: bool = False  # an answer drafted and not yet issued
     holders: dict[str, int] = field(default_factory=dict)  # state -> last holder there
     visitors: dict[str, int] = field(default_factory=dict)  # state -> last visit's inspector
     paused_from: str | None = None  # the step a case waiting on the applicant paused in
@@ -190,6 +197,12 @@ class Oracle:
             return case.parcel.open_conditions == 0
         if name == "visit_report_recorded":
             return case.visited_here
+        if name == "plan_review_recorded":
+            return case.reviewed_here
+        if name == "response_drafted":
+            return case.drafted
+        if name == "qualifying_certificate":
+            return case.parcel.certificates > 0
         if name == "before_visit":
             return not case.visited_ever
         if name == "approver_differs_from_preparer":
@@ -321,6 +334,32 @@ class Oracle:
             return AssignedToAnother
         return None
 
+    def record(self, person: Person, case: CaseFacts, version: int, needed_by: str) -> Outcome:
+        """Recording what a move out of the current state needs (a plan review, an
+        answer's draft): whoever may take that move, in its role."""
+        if not self.sees(person, case):
+            return Http404
+        if version != case.version:
+            return ConcurrentActionError
+        needing = [m for m in self.definition(case).moves_from(case.state) if needed_by in m.guards]
+        if self.state(case).terminal or not needing:
+            return ActionNotAllowed
+        role = self.role_for(person, needing[0].roles, case)
+        if role is None:
+            return RoleNotAllowed
+        if role == self.state(case).role and case.assignee not in (None, person.user_id):
+            return AssignedToAnother
+        return None
+
+    def recorded(self, person: Person, case: CaseFacts, needed_by: str) -> None:
+        case.holders[case.state] = person.user_id
+        case.returned = False
+        case.version += 1
+        if needed_by == "plan_review_recorded":
+            case.reviewed_here = True
+        else:
+            case.drafted = True
+
     def note(self, person: Person, case: CaseFacts, text: str) -> Outcome:
         if not text.strip():
             return ReasonRequired
@@ -359,7 +398,11 @@ class Oracle:
             case.assignee = holder  # everyone of the test world is still there
         case.returned = move.send_back
         case.documents = (case.documents | docs) - set(undocs)
-        case.visited_here = False
+        case.visited_here = case.reviewed_here = False
+        if DRAFTING & set(move.effects):
+            case.drafted = True
+        if "issue_response" in move.effects:
+            case.drafted = False
         if move.stamp == "prepared_by":
             case.preparer, case.approver = person.user_id, None
         elif move.stamp == "approved_by":

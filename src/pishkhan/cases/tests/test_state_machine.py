@@ -53,8 +53,10 @@ from pishkhan.cases.actions import (
     do_claim_case,
     do_open_case,
     do_perform_action,
+    do_record_plan_review,
     do_record_visit_report,
     do_release_case,
+    do_save_response_draft,
 )
 from pishkhan.cases.errors import (
     ActionNotAllowed,
@@ -67,7 +69,8 @@ from pishkhan.cases.errors import (
     RoleNotAllowed,
     WorkflowError,
 )
-from pishkhan.cases.models import Case, CaseEvent, Channel, VisitReport
+from pishkhan.cases.models import Case, CaseEvent, Channel, ResponseResult, VisitReport
+from pishkhan.cases.responses import AnswerDraft
 from pishkhan.cases.tests.oracle import (
     BOOKKEEPING,
     CaseFacts,
@@ -79,7 +82,14 @@ from pishkhan.cases.tests.oracle import (
 )
 from pishkhan.cases.workflow import definition_files
 from pishkhan.core import clock
-from pishkhan.geo.models import ConditionKind, LandUse, Parcel, ParcelCondition
+from pishkhan.geo.models import (
+    CertificateKind,
+    ConditionKind,
+    LandUse,
+    Parcel,
+    ParcelCertificate,
+    ParcelCondition,
+)
 from pishkhan.offices.models import Office
 from pishkhan.offices.roles import Role
 from pishkhan.testing.personas import DUPLICATE_REASON, City, application_data, build_city
@@ -252,7 +262,9 @@ class Driver:
             person, case, code, reason=reason, docs=docs, version=version, now=now
         )
         role = ORACLE.role_for(person, move.roles, case) if move else None
-        payload = {"documents_checked": sorted(docs)} if docs else {}
+        payload: dict[str, Any] = {"documents_checked": sorted(docs)} if docs else {}
+        if move is not None and "draft_response_on_certificate" in move.effects:
+            payload["owner_declaration"] = True  # the owner declared nothing changed
         moved = self.run(
             person,
             code,
@@ -357,6 +369,40 @@ class Driver:
         self.bookkeeping.add((case.service, "record_visit_report"))
         self.check(case, ("record_visit_report", person.user_id, INSPECTOR))
         return None
+
+    def record(self, person: Person, case: CaseFacts, needed_by: str) -> Outcome:
+        """A plan review ("plan_review_recorded") or an answer's draft
+        ("response_drafted"), as the page posts it."""
+        predicted = ORACLE.record(person, case, case.version, needed_by)
+        user = self.users[person.name]
+        if needed_by == "plan_review_recorded":
+            code = "record_plan_review"
+            findings = {"zone": "R112", "permitted_uses": [LandUse.RESIDENTIAL], "opinion": "مطابق"}
+
+            def attempt() -> Any:
+                return do_record_plan_review(user, case.pk, case.version, findings)
+        else:
+            code = "save_response_draft"
+            draft = AnswerDraft(result=ResponseResult.CONDITIONAL, own_conditions=["شرط"])
+
+            def attempt() -> Any:
+                return do_save_response_draft(user, case.pk, case.version, draft)
+
+        done = self.run(person, code, case, predicted, attempt)
+        if done is None:
+            return predicted
+        ORACLE.recorded(person, case, needed_by)
+        self.check(case, (code, person.user_id, None))
+        return None
+
+    def record_certificate(self, parcel: ParcelFacts) -> None:
+        ParcelCertificate.objects.create(
+            parcel_id=parcel.pk,
+            kind=CertificateKind.COMPLETION,
+            number=f"پ-{parcel.pk}-{parcel.certificates + 1}",
+            issued_on=timezone.localdate() - dt.timedelta(days=400),
+        )
+        parcel.certificates += 1
 
     def note(self, person: Person, case: CaseFacts, text: str) -> Outcome:
         predicted = ORACLE.note(person, case, text)
@@ -530,6 +576,11 @@ class Walker:
             self.expect(None, lambda: self.driver.visit(self.inspector(case), case), "visit")
         if step is not None:
             actor = self.actor(step, case)
+            for needed in ("plan_review_recorded", "response_drafted"):
+                if needed in step.guards and not ORACLE.guard_holds(
+                    needed, actor, case, clock.now()
+                ):
+                    self.expect(None, lambda n=needed: self.driver.record(actor, case, n), needed)
             self.expect(None, lambda: self.driver.act(actor, case, step.code), step.code)
 
     def walk(self, definition: Definition) -> None:
@@ -695,6 +746,13 @@ class Walker:
             self.visit_parcel(case, RECENT, violation=True)
             refused("the latest visit saw a violation")
             self.visit_parcel(case, RECENT, violation=False)
+        elif guard in ("plan_review_recorded", "response_drafted"):
+            refused("nothing recorded yet")
+            self.expect(None, lambda: driver.record(actor, case, guard), guard)
+        elif guard == "qualifying_certificate":
+            assert case.parcel.certificates == 0
+            refused("no certificate of the parcel")
+            driver.record_certificate(case.parcel)
         elif guard == "parcel_has_no_open_conditions":
             driver.record_condition(case.parcel)
             refused("an open condition")

@@ -20,10 +20,16 @@ from django.utils import timezone
 from pishkhan.accounts.models import Citizen, User
 from pishkhan.cases.models import Holiday
 from pishkhan.cases.workflow import DEFINITIONS_DIR, load_definition
-from pishkhan.catalog.models import ServiceType, Tariff
+from pishkhan.catalog.models import ResponseCondition, ServiceType, Tariff
 from pishkhan.core.digits import to_persian_digits
 from pishkhan.core.national_id import mask_national_id
-from pishkhan.geo.models import ConditionKind, District, ParcelCondition
+from pishkhan.geo.models import (
+    CertificateKind,
+    ConditionKind,
+    District,
+    ParcelCertificate,
+    ParcelCondition,
+)
 from pishkhan.offices.actions import do_assign_role, do_sign_employment_contract
 from pishkhan.offices.models import ContractStatus, Office, OfficeContract, StaffMember
 from pishkhan.offices.roles import Role
@@ -70,6 +76,10 @@ def one_of_everything(actions_builder: Builder, admin_user: User) -> Builder:
         parcel=parcel, kind=ConditionKind.DEBT, title="عوارض نوسازی", amount=1_200_000,
         recorded_on=b.today,
     )  # fmt: skip
+    ParcelCertificate.objects.create(
+        parcel=parcel, kind=CertificateKind.COMPLETION, number="PK-1", issued_on=b.today
+    )
+    ResponseCondition.objects.create(code="pay_debts", text="پرداخت بدهی پیش از انتقال")
     b.citizen(with_account=False)  # one with an account: the test after the next
     Group.objects.create(name="ناظران")
     Holiday.objects.create(date=NOWRUZ_1402, title="عید نوروز")
