@@ -352,6 +352,8 @@ class ParcelLookupForm(forms.Form):
     service = forms.CharField(max_length=40, required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # its own ids: the registration form beside it has a renewal and postal code too
+        kwargs.setdefault("auto_id", "lookup_%s")
         super().__init__(*args, **kwargs)
         for name in ("plate", "postal_code", "renewal_code"):
             self.fields[name].widget.attrs.update({"inputmode": "numeric", "dir": "ltr"})

@@ -66,7 +66,11 @@ def search_condition(raw: str) -> Q:
     plate = PLATE.fullmatch(text)
     if plate:
         main, sub = (int(part) for part in plate.groups())
-        return Q(parcel__plate_main=main, parcel__plate_sub=sub)
+        # a letter number is written like a plate (۱۴۰۵/۴۵۲۱): the notary's or bank's
+        # letter the case answers (the declared "letter_number" field)
+        return Q(parcel__plate_main=main, parcel__plate_sub=sub) | Q(
+            data__letter_number=text.replace(" ", "")
+        )
     digits = text.replace(" ", "").replace("-", "")
     if digits.isdigit():
         condition = Q(parcel__plate_main=int(digits))
@@ -74,7 +78,7 @@ def search_condition(raw: str) -> Q:
             condition |= Q(tracking_code__endswith=digits)
         if len(digits) == 10 and national_id_error(digits) is None:
             condition |= Q(applicant__national_id=digits)
-        return condition
+        return condition | Q(data__letter_number=digits)
     if any(ch.isdigit() for ch in text):
         raise ValidationError(
             "کد رهگیری، کد ملی و پلاک فقط رقم‌اند (پلاک به شکل ۱۲۳/۴)؛ نام را بدون رقم بنویسید."
@@ -94,7 +98,7 @@ class CaseSearchForm(PersianFormMixin, forms.Form):
     q = forms.CharField(
         label="جست‌وجوی پرونده",
         max_length=QUERY_MAX_LENGTH,
-        help_text="کد رهگیری (یا چند رقم آخر آن)، کد ملی، پلاک ثبتی (۱۲۳/۴) یا نام متقاضی",
+        help_text="کد رهگیری (یا چند رقم آخر آن)، کد ملی، پلاک ثبتی (۱۲۳/۴)، شماره نامه یا نام متقاضی",
         error_messages={"required": "کد رهگیری، کد ملی، پلاک یا نام متقاضی را بنویسید."},
     )
 

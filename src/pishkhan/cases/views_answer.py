@@ -19,6 +19,7 @@ from pishkhan.cases.access import access_case_by_id
 from pishkhan.cases.actions import do_record_plan_review, do_save_response_draft
 from pishkhan.cases.answer_forms import AnswerForm, PlanReviewForm
 from pishkhan.cases.errors import AnswerInvalid, PlanReviewInvalid, WorkflowError
+from pishkhan.cases.fields import declared_fields, display_rows
 from pishkhan.cases.permissions import visibility
 from pishkhan.cases.responses import answer_view, condition_choices
 from pishkhan.cases.timeline import load_case
@@ -93,6 +94,8 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
         "case": case,
         "answer": answer_view(response) if response is not None and shown else None,
         "sees": sees,
+        # the letter the answer replies to (the declared fields of the case's version)
+        "letter": display_rows(declared_fields(case.definition), case.data),
     }
     return render(request, "cases/answer.html", context)
 

@@ -247,4 +247,5 @@ def test_the_citizen_sees_the_issued_answer_and_never_a_draft(world: City) -> No
     letter = citizen.get(url).content.decode()
     assert "بلامانع مشروط" in letter
     assert "نقل و انتقال" in letter  # what the notary's answer serves
+    assert "در پاسخ به نامه" in letter  # the notary's letter it answers
     assert "پیش‌نویس" not in letter

@@ -47,6 +47,7 @@ def identifiers(case: Case) -> list[str]:
         case.applicant.national_id,
         f"{parcel.plate_main}/{parcel.plate_sub}",
         case.applicant.last_name,
+        to_persian_digits(case.data["letter_number"]),  # the notary's letter
     ]
 
 
