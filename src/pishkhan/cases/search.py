@@ -98,7 +98,9 @@ class CaseSearchForm(PersianFormMixin, forms.Form):
     q = forms.CharField(
         label="جست‌وجوی پرونده",
         max_length=QUERY_MAX_LENGTH,
-        help_text="کد رهگیری (یا چند رقم آخر آن)، کد ملی، پلاک ثبتی (۱۲۳/۴)، شماره نامه یا نام متقاضی",
+        help_text=(
+            "کد رهگیری (یا چند رقم آخر آن)، کد ملی، پلاک ثبتی (۱۲۳/۴)، شماره نامه یا نام متقاضی"
+        ),
         error_messages={"required": "کد رهگیری، کد ملی، پلاک یا نام متقاضی را بنویسید."},
     )
 
