@@ -71,9 +71,15 @@ def sign_in_as(page: Page, live_server: object, user: object) -> None:
     )
 
 
+WIDEST = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().width > 390)
+  .slice(-3).map(e => e.tagName + '.' + e.className + '#' + e.id + ':' +
+    Math.round(e.getBoundingClientRect().width))"""
+
+
 def assert_fits(page: Page, what: str) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{what}: {width}px wide"
+    assert width <= PHONE["width"], f"{what}: {width}px wide: {page.evaluate(WIDEST)}"
 
 
 @pytest.mark.e2e
@@ -114,4 +120,32 @@ def test_the_lists_fit_a_390_pixel_phone(
     expect(page.get_by_role("heading", name="به تفکیک مرحله")).to_be_visible()
     assert_fits(page, "office manager")
     page.screenshot(path="/tmp/pishkhan-office-phone.png")  # noqa: S108
+    assert errors == []
+
+
+@pytest.mark.e2e
+def test_the_plan_review_the_answer_and_the_letter_fit_a_390_pixel_phone(
+    live_server: object, transactional_db: None, page: Page
+) -> None:
+    # given a case at plan review, one at district review, one issued
+    world = build_city()
+    at_review = world.walk_to(world.open_case(), "plan_review")
+    at_district = world.walk_to(world.open_case(), "district_review")
+    issued = world.walk_to(world.open_case(), "response_issued")
+    page.set_viewport_size(PHONE)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+    sign_in_as(page, live_server, world.a[Role.PLAN_REVIEWER])
+    page.goto(f"{live_server}/cases/{at_review.pk}/")
+    expect(page.get_by_role("heading", name="ثبت یافته‌های طرح تفصیلی")).to_be_visible()
+    assert_fits(page, "plan review form")
+    sign_in_as(page, live_server, world.a.district_staff[0])
+    page.goto(f"{live_server}/cases/{at_district.pk}/")
+    expect(page.get_by_role("heading", name="تهیه پیش‌نویس پاسخ")).to_be_visible()
+    assert_fits(page, "answer form")
+    page.screenshot(path="/tmp/pishkhan-answer-phone.png", full_page=True)  # noqa: S108
+    page.goto(f"{live_server}/cases/{issued.pk}/answer/")
+    expect(page.get_by_role("heading", name="پاسخ استعلام دفترخانه", exact=False)).to_be_visible()
+    assert_fits(page, "the printable answer")
     assert errors == []
