@@ -834,7 +834,7 @@ def do_record_plan_review(
         assert principal is not None
         if case.version != expected_version:
             raise ConcurrentActionError()
-        refuse(permissions.record_refusal(principal, case, "plan_review_recorded"))
+        role = permissions.record_role(principal, case, "plan_review_recorded")
         review = PlanReview.objects.create(
             case=case,
             reviewer=user,
@@ -852,7 +852,7 @@ def do_record_plan_review(
             expected_version,
             action=EventType.RECORD_PLAN_REVIEW,
             actor_id=user.pk,
-            actor_role=Role.PLAN_REVIEWER,
+            actor_role=role,
             to_state=case.state,
             changes=engine.settled_return(case),
             payload={"plan_review_id": review.pk, "zone": review.zone},
@@ -877,7 +877,7 @@ def do_save_response_draft(
         assert principal is not None
         if case.version != expected_version:
             raise ConcurrentActionError()
-        refuse(permissions.record_refusal(principal, case, "response_drafted"))
+        role = permissions.record_role(principal, case, "response_drafted")
         debts = responses.parcel_debts(case.parcel_id)
         answer = responses.clean_answer(case, draft, debts, responses.latest_case_visit(case))
         response = responses.write_draft(
@@ -893,7 +893,7 @@ def do_save_response_draft(
             expected_version,
             action=EventType.SAVE_RESPONSE_DRAFT,
             actor_id=user.pk,
-            actor_role=Role.DISTRICT_STAFF,
+            actor_role=role,
             to_state=case.state,
             changes=engine.settled_return(case),
             payload={"revision": response.revision, "result": response.result},

@@ -130,17 +130,18 @@ def visit_refusal(principal: Principal, case: Case) -> WorkflowError | None:
     return None
 
 
-def record_refusal(
+def record_role(
     principal: Principal,
     case: Case,
     needed_by: str,
     actions: list[WorkflowAction] | None = None,
-) -> WorkflowError | None:
-    """May the person record what an action out of the current state needs (the actions
-    guarded by `needed_by`: a plan review, an answer's draft)? Only whoever may take that
-    action, in its role, when a colleague's claim does not hold the case."""
+) -> str:
+    """The role in which the person records what an action out of the current state
+    needs (the actions guarded by `needed_by`: a plan review, an answer's draft): the
+    role of whoever may take that action, when a colleague's claim does not hold the
+    case. Raises the refusal otherwise; the recording actions call it too."""
     if not case.is_open:
-        return ActionNotAllowed("این پرونده بسته شده است.")
+        raise ActionNotAllowed("این پرونده بسته شده است.")
     if actions is None:
         actions = list(
             WorkflowAction.objects.filter(
@@ -149,9 +150,18 @@ def record_refusal(
         )
     needing = [a for a in actions if needed_by in a.guards and a.from_state.code == case.state]
     if not needing:
-        return ActionNotAllowed("در این مرحله ثبت این اطلاعات ممکن نیست.")
+        raise ActionNotAllowed("در این مرحله ثبت این اطلاعات ممکن نیست.")
+    return actor_role(principal, case, needing[0])
+
+
+def record_refusal(
+    principal: Principal,
+    case: Case,
+    needed_by: str,
+    actions: list[WorkflowAction] | None = None,
+) -> WorkflowError | None:
     try:
-        actor_role(principal, case, needing[0])
+        record_role(principal, case, needed_by, actions)
     except WorkflowError as error:
         return error
     return None

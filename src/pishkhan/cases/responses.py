@@ -56,7 +56,7 @@ RESTRICTIONS_MAX = 20
 RESTRICTION_MAX_LENGTH = 300
 METRES_MAX = Decimal("100")
 DEFAULT_VALID_DAYS = 90
-LAND_USE_LABELS = dict(LandUse.choices)
+LAND_USE_LABELS: dict[str, str] = {str(value): str(label) for value, label in LandUse.choices}
 
 
 # --- debts --------------------------------------------------------------------------

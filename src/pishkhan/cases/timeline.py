@@ -37,6 +37,7 @@ from pishkhan.cases.models import (
 from pishkhan.cases.permissions import ActionOption, CasePermissions, Visibility, case_permissions
 from pishkhan.cases.responses import (
     CASE_PLAN_REVIEWS,
+    LAND_USE_LABELS,
     RESPONSE_DRAFTED,
     AnswerView,
     answer_view,
@@ -46,7 +47,7 @@ from pishkhan.cases.responses import (
 from pishkhan.core import clock
 from pishkhan.core.digits import to_persian_digits
 from pishkhan.core.jalali import format_jalali_date, format_jalali_datetime
-from pishkhan.geo.models import LandUse, ParcelCondition
+from pishkhan.geo.models import ParcelCondition
 from pishkhan.offices.roles import Role
 
 # Events the engine writes itself, with no action in the definition to name them.
@@ -56,7 +57,6 @@ WITHDRAWN_HOLIDAY_LABEL = "لغو تعطیل: مهلت‌ها جابه‌جا ش
 NOT_HOLDING = NOT_PROGRESS
 DUE_LABELS: dict[str, str] = {"due_at": "مهلت این مرحله", "overall_due_at": "مهلت کل"}
 EXTRA_ROLE_LABELS: dict[str, str] = {APPLICANT: "متقاضی", SYSTEM: "سامانه"}
-LAND_USE_LABELS: dict[str, str] = {str(value): str(label) for value, label in LandUse.choices}
 CASE_RELATIONS = (
     "definition",
     "service_type",
