@@ -32,7 +32,7 @@ from django.test import Client
 from django.urls import reverse
 
 from pishkhan.accounts.models import Citizen, User
-from pishkhan.cases.actions import do_open_case, do_perform_action
+from pishkhan.cases.actions import do_open_case
 from pishkhan.cases.models import Case, Channel
 from pishkhan.cases.tests.oracle import Oracle, Person, people_of
 from pishkhan.geo.models import Parcel
@@ -44,11 +44,8 @@ from pishkhan.testing.personas import (
     Side,
     application_data,
     build_city,
-    draft_answer,
-    record_plan_review,
-    record_visit,
 )
-from pishkhan.testing.workflows import APPLICANT, DISTRICT_STAFF, plan, read_definitions
+from pishkhan.testing.workflows import read_definitions
 
 SERVICE = "inquiry_notary"
 ORACLE = Oracle(read_definitions())
@@ -109,21 +106,6 @@ def snapshot(pk: int) -> tuple[Any, ...]:
 # --- the cases, one per state, through the real actions -------------------------------
 
 
-def actor(world: City, side: Side, case: Case, roles: tuple[str, ...]) -> User:
-    """Who of the office (or of the parcel's district, or the applicant) takes a step."""
-    for role in roles:
-        if role == APPLICANT:
-            user = Citizen.objects.get(pk=case.applicant_id).user
-            assert user is not None
-            return user
-        if role == DISTRICT_STAFF:
-            staff = world.a if case.district_id == world.a.district.pk else world.b
-            return next(u for u in staff.district_staff if u.pk != case.prepared_by_id)
-        if role in side.staff:
-            return side.staff[role]
-    raise AssertionError(f"nobody of the office takes a step for {roles}")
-
-
 def case_in(world: City, state: str, side: Side, parcel: Parcel, applicant: Citizen) -> Case:
     """A case of `side`'s office on `parcel`, walked through the real actions to `state`."""
     documents = sorted(JOURNEY.initial.documents_required)
@@ -138,28 +120,7 @@ def case_in(world: City, state: str, side: Side, parcel: Parcel, applicant: Citi
         data=application_data(SERVICE),
         duplicate_reason=DUPLICATE_REASON,
     )
-    path = plan(JOURNEY, case.state, False, state, None)
-    assert path is not None, f"no way to {state}"
-    for step in path:
-        if step is None or "visit_report_recorded" in step.guards:
-            case = record_visit(side[Role.INSPECTOR], case)
-        if step is None:
-            continue
-        if "plan_review_recorded" in step.guards:
-            case = record_plan_review(side[Role.PLAN_REVIEWER], case)
-        if "response_drafted" in step.guards:
-            case = draft_answer(actor(world, side, case, [DISTRICT_STAFF]), case)
-        required = JOURNEY.states[step.target].documents_required
-        case = do_perform_action(
-            actor(world, side, case, step.roles),
-            case.pk,
-            step.code,
-            case.version,
-            reason=REASON if step.reason_required else None,
-            payload={"documents_checked": sorted(required - set(case.documents_checked))},
-        )
-    assert case.state == state
-    return case
+    return world.walk_to(case, state, side)
 
 
 def build_journey() -> Journey:
