@@ -4,7 +4,8 @@ role and guards, compare-and-swaps the case version and appends a CaseEvent."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -436,6 +437,43 @@ def refuse(error: WorkflowError | None) -> None:
 # --- moving a case --------------------------------------------------------------------
 
 
+@contextmanager
+def case_in_hand(
+    user: Any, case_id: Any, expected_version: int, principal: Principal | None
+) -> Iterator[tuple[Case, Principal]]:
+    """One transaction around the case `user` can see (a foreign id is CaseNotFound),
+    refusing with ConcurrentActionError unless it is still at the version they saw."""
+    principal = principal_of(user, principal)
+    with transaction.atomic():
+        case = access_case_by_id(user, case_id, principal)
+        assert principal is not None  # access_case_by_id found a case in its scope
+        if case.version != expected_version:
+            raise ConcurrentActionError()
+        yield case, principal
+
+
+def record_in_place(
+    case: Case,
+    expected_version: int,
+    user: Any,
+    action: str,
+    role: str,
+    payload: dict[str, Any],
+) -> None:
+    """The event of something recorded on a case that stays at its step (a visit, a plan
+    review, an answer's draft); acting on a returned case settles its return."""
+    engine.record_change(
+        case,
+        expected_version,
+        action=action,
+        actor_id=user.pk,
+        actor_role=role,
+        to_state=case.state,
+        changes=engine.settled_return(case),
+        payload=payload,
+    )
+
+
 def do_perform_action(
     user: Any,
     case_id: Any,
@@ -448,12 +486,7 @@ def do_perform_action(
 ) -> Case:
     """Take `action_code` on a case the user can see, as a role the user holds where
     the case is. A stale `expected_version` loses with ConcurrentActionError."""
-    principal = principal_of(user, principal)
-    with transaction.atomic():
-        case = access_case_by_id(user, case_id, principal)
-        assert principal is not None  # access_case_by_id found a case in its scope
-        if case.version != expected_version:
-            raise ConcurrentActionError()
+    with case_in_hand(user, case_id, expected_version, principal) as (case, principal):
         action = engine.find_action(case, action_code)
         role = permissions.actor_role(principal, case, action)
         engine.apply_action(
@@ -505,12 +538,7 @@ def do_claim_case(
     user: Any, case_id: Any, expected_version: int, *, principal: Principal | None = None
 ) -> Case:
     """Take an unassigned case of your cartable so colleagues see it is in hand."""
-    principal = principal_of(user, principal)
-    with transaction.atomic():
-        case = access_case_by_id(user, case_id, principal)
-        assert principal is not None
-        if case.version != expected_version:
-            raise ConcurrentActionError()
+    with case_in_hand(user, case_id, expected_version, principal) as (case, principal):
         refuse(permissions.claim_refusal(principal, case))
         _reassign(case, expected_version, EventType.CLAIM, user.pk, assignee_id=user.pk)
     case.refresh_from_db()
@@ -521,12 +549,7 @@ def do_release_case(
     user: Any, case_id: Any, expected_version: int, *, principal: Principal | None = None
 ) -> Case:
     """Give a claimed case back to the pool of its acting role."""
-    principal = principal_of(user, principal)
-    with transaction.atomic():
-        case = access_case_by_id(user, case_id, principal)
-        assert principal is not None
-        if case.version != expected_version:
-            raise ConcurrentActionError()
+    with case_in_hand(user, case_id, expected_version, principal) as (case, principal):
         refuse(permissions.release_refusal(principal, case))
         _reassign(case, expected_version, EventType.RELEASE, user.pk, assignee_id=None)
     case.refresh_from_db()
@@ -605,7 +628,6 @@ def do_record_visit_report(
     principal: Principal | None = None,
 ) -> VisitReport:
     """The inspector holding a case that waits for a visit records what they saw."""
-    principal = principal_of(user, principal)
     errors = visit_report_errors(
         visited_at,
         observed_land_use,
@@ -617,11 +639,7 @@ def do_record_visit_report(
     )
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        case = access_case_by_id(user, case_id, principal)
-        assert principal is not None
-        if case.version != expected_version:
-            raise ConcurrentActionError()
+    with case_in_hand(user, case_id, expected_version, principal) as (case, principal):
         refuse(permissions.visit_refusal(principal, case))
         report = VisitReport.objects.create(
             case=case,
@@ -636,14 +654,12 @@ def do_record_visit_report(
             notes=notes.strip(),
             recorded_at=clock.now(),
         )
-        engine.record_change(
+        record_in_place(
             case,
             expected_version,
-            action=EventType.RECORD_VISIT_REPORT,
-            actor_id=user.pk,
-            actor_role=Role.INSPECTOR,
-            to_state=case.state,
-            changes=engine.settled_return(case),  # the inspector has acted on a return
+            user,
+            EventType.RECORD_VISIT_REPORT,
+            Role.INSPECTOR,
             payload={
                 "visit_report_id": report.pk,
                 "violations": len(report.violations_observed),
@@ -711,12 +727,7 @@ def do_correct_case(
     if not reason:
         raise ReasonRequired("علت اصلاح را بنویسید.")
     engine.check_text(reason, engine.REASON_MAX_LENGTH, "متن علت")
-    principal = principal_of(user, principal)
-    with transaction.atomic():
-        case = access_case_by_id(user, case_id, principal)
-        assert principal is not None
-        if case.version != expected_version:
-            raise ConcurrentActionError()
+    with case_in_hand(user, case_id, expected_version, principal) as (case, principal):
         state = WorkflowState.objects.filter(
             definition_id=case.definition_id, code=case.state
         ).first()
@@ -763,12 +774,7 @@ def do_assign_case(
     assignee_id = getattr(assignee, "pk", assignee)
     if not isinstance(assignee_id, int):
         raise InvalidInput("همکاری برای واگذاری انتخاب نشده است.")
-    principal = principal_of(user, principal)
-    with transaction.atomic():
-        case = access_case_by_id(user, case_id, principal)
-        assert principal is not None
-        if case.version != expected_version:
-            raise ConcurrentActionError()
+    with case_in_hand(user, case_id, expected_version, principal) as (case, principal):
         refuse(permissions.assign_refusal(principal, case))
         colleague = colleague_in_role(case, assignee_id)
         if colleague is None:
@@ -828,12 +834,7 @@ def do_record_plan_review(
     clean, errors = responses.clean_plan_findings(findings)
     if errors:
         raise PlanReviewInvalid(errors)
-    principal = principal_of(user, principal)
-    with transaction.atomic():
-        case = access_case_by_id(user, case_id, principal)
-        assert principal is not None
-        if case.version != expected_version:
-            raise ConcurrentActionError()
+    with case_in_hand(user, case_id, expected_version, principal) as (case, principal):
         role = permissions.record_role(principal, case, "plan_review_recorded")
         review = PlanReview.objects.create(
             case=case,
@@ -847,14 +848,12 @@ def do_record_plan_review(
             opinion=clean.opinion,
             recorded_at=clock.now(),
         )
-        engine.record_change(
+        record_in_place(
             case,
             expected_version,
-            action=EventType.RECORD_PLAN_REVIEW,
-            actor_id=user.pk,
-            actor_role=role,
-            to_state=case.state,
-            changes=engine.settled_return(case),
+            user,
+            EventType.RECORD_PLAN_REVIEW,
+            role,
             payload={"plan_review_id": review.pk, "zone": review.zone},
         )
     return review
@@ -871,12 +870,7 @@ def do_save_response_draft(
     """District staff write (or rewrite) the inquiry's answer where the next step needs a
     draft; the parcel's debts are read now and kept with it. An issued answer never
     changes."""
-    principal = principal_of(user, principal)
-    with transaction.atomic():
-        case = access_case_by_id(user, case_id, principal)
-        assert principal is not None
-        if case.version != expected_version:
-            raise ConcurrentActionError()
+    with case_in_hand(user, case_id, expected_version, principal) as (case, principal):
         role = permissions.record_role(principal, case, "response_drafted")
         debts = responses.parcel_debts(case.parcel_id)
         answer = responses.clean_answer(case, draft, debts, responses.latest_case_visit(case))
@@ -888,14 +882,12 @@ def do_save_response_draft(
             drafted_by=user.pk,
             now=clock.now(),
         )
-        engine.record_change(
+        record_in_place(
             case,
             expected_version,
-            action=EventType.SAVE_RESPONSE_DRAFT,
-            actor_id=user.pk,
-            actor_role=role,
-            to_state=case.state,
-            changes=engine.settled_return(case),
+            user,
+            EventType.SAVE_RESPONSE_DRAFT,
+            role,
             payload={"revision": response.revision, "result": response.result},
         )
     return response
