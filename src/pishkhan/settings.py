@@ -245,6 +245,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # How long the worker holds an outbox message it is delivering; after that a message a
 # killed worker held is delivered again (receivers are idempotent by the message key).
 PISHKHAN_OUTBOX_LEASE_SECONDS = env_int("PISHKHAN_OUTBOX_LEASE_SECONDS", 300)
+# Finished background-task results are kept this many days (a periodic job prunes them).
+PISHKHAN_TASK_RESULTS_KEEP_DAYS = env_int("PISHKHAN_TASK_RESULTS_KEEP_DAYS", 14)
 
 # --- Pishkhan itself ------------------------------------------------------------------
 PISHKHAN_CITY_NAME = env_str("PISHKHAN_CITY_NAME", "اصفهان")

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from pishkhan.outbox.models import DeliveryAttempt, OutboxMessage
+from pishkhan.outbox.models import DeliveryAttempt, OutboxMessage, ScheduledJob
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -42,3 +42,8 @@ class OutboxMessageAdmin(ReadOnly):
     @admin.display(description="وضعیت")
     def status(self, obj: OutboxMessage) -> str:
         return obj.status_label
+
+
+@admin.register(ScheduledJob)
+class ScheduledJobAdmin(ReadOnly):
+    list_display = ("name", "last_enqueued_at", "next_due_at")

@@ -77,3 +77,18 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_id}#{self.number}"
+
+
+class ScheduledJob(models.Model):
+    """When a periodic job (outbox/schedule.py) is due next; one row per job."""
+
+    name = models.CharField("کار", max_length=100, unique=True)
+    next_due_at = models.DateTimeField("نوبت بعدی")
+    last_enqueued_at = models.DateTimeField("آخرین نوبت", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "کار زمان‌بندی‌شده"
+        verbose_name_plural = "کارهای زمان‌بندی‌شده"
+
+    def __str__(self) -> str:
+        return self.name

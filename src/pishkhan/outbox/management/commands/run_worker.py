@@ -2,7 +2,8 @@
 
 Each round it (1) enqueues a delivery task when outbox messages are due — retries whose
 backoff has passed, and messages a killed worker had claimed, once their lease has
-expired — and (2) runs every ready task of the queue. Ctrl+C or SIGTERM stops it after
+expired —, (2) enqueues the periodic jobs whose time has come (outbox/schedule.py) and
+(3) runs every ready task of the queue. Ctrl+C or SIGTERM stops it after
 the task in hand (the rest of the queue waits for the next worker).
 """
 
@@ -23,6 +24,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from pishkhan.outbox.delivery import has_due
+from pishkhan.outbox.schedule import enqueue_due
 from pishkhan.outbox.tasks import deliver_outbox
 
 logger = logging.getLogger("pishkhan.outbox")
@@ -52,6 +54,7 @@ class Command(BaseCommand):
             close_old_connections()
             try:
                 sweep()
+                enqueue_due()
                 run_ready_tasks(worker_id, stop, current)
             except OperationalError as error:  # SQLite busy, a dropped connection …
                 logger.warning("worker round failed, retrying: %s", error)
