@@ -22,8 +22,13 @@ from pishkhan.cases.actions import DUPLICATE_REASON_MAX_LENGTH, NewApplicant
 from pishkhan.cases.fields import FORM_PREFIX, FieldSpec, declared_fields, form_fields
 from pishkhan.cases.models import WorkflowDefinition, WorkflowState
 from pishkhan.cases.parcel_lookup import ParcelQuery
-from pishkhan.catalog.models import ServiceType
-from pishkhan.core.digits import normalize_persian_text, to_ascii_digits, to_persian_digits
+from pishkhan.catalog.models import ServiceType, Tariff
+from pishkhan.core.digits import (
+    matches_words,
+    normalize_persian_text,
+    to_ascii_digits,
+    to_persian_digits,
+)
 from pishkhan.core.jalali import parse_jalali_date
 from pishkhan.core.national_id import national_id_error, normalize_national_id
 from pishkhan.core.phone import normalize_mobile, validate_mobile
@@ -117,17 +122,69 @@ def offerings(offices: list[Office]) -> dict[str, Offering]:
     }
 
 
-class ServiceChoiceForm(forms.Form):
-    service = forms.ChoiceField(label="نوع خدمت", error_messages={"required": REQUIRED})
+SERVICE_QUERY_MAX_LENGTH = 100
 
-    def __init__(self, *args: Any, offerings: dict[str, Offering], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["service"]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = [("", "— انتخاب کنید —")] + [
-            (code, o.service.name) for code, o in offerings.items()
-        ]
-        field.error_messages["invalid_choice"] = "این خدمت برای دفتر شما قابل ثبت نیست."
+
+class ServiceSearchForm(forms.Form):
+    """Words of a service's name or description, as typed at the counter."""
+
+    q = forms.CharField(
+        label="جست‌وجوی خدمت",
+        required=False,
+        max_length=SERVICE_QUERY_MAX_LENGTH,
+        help_text="بخشی از نام خدمت، مثلاً «پایان کار» یا «تمدید»",
+        error_messages={
+            "max_length": "عبارت جست‌وجو حداکثر ۱۰۰ نویسه است.",
+            "null_characters_not_allowed": "عبارت جست‌وجو نویسهٔ نامعتبر دارد.",
+        },
+    )
+
+
+@dataclass(frozen=True)
+class ServiceCard:
+    """What the technical manager sees of a service before starting: its documents and
+    the fee of the tariff in force today."""
+
+    offering: Offering
+    documents: list[tuple[str, bool]]  # (title, required)
+    tariff: Tariff | None
+
+
+def service_cards(offered: dict[str, Offering], query: str) -> list[ServiceCard]:
+    """The offered services whose name, group, description or code has every word of
+    `query` (all of them for an empty query), with today's tariffs: one query."""
+    chosen = [
+        o
+        for o in offered.values()
+        if matches_words(
+            query,
+            " ".join(
+                [
+                    o.service.name,
+                    o.service.get_category_display(),
+                    o.service.description,
+                    o.service.code.replace("_", " "),
+                ]
+            ),
+        )
+    ]
+    tariffs = {
+        t.service_type_id: t
+        for t in Tariff.objects.in_force(timezone.localdate()).filter(
+            service_type_id__in=[o.service.pk for o in chosen]
+        )
+    }
+    return [
+        ServiceCard(
+            o,
+            [
+                (title, code in o.initial.documents_required)
+                for code, title in o.definition.documents.items()
+            ],
+            tariffs.get(o.service.pk),
+        )
+        for o in chosen
+    ]
 
 
 class RegistrationForm(forms.Form):

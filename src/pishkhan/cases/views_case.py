@@ -36,13 +36,15 @@ from pishkhan.cases.errors import (
     WorkflowError,
 )
 from pishkhan.cases.forms import (
+    Offering,
     ParcelLookupForm,
     RegistrationForm,
-    ServiceChoiceForm,
+    ServiceSearchForm,
     VisitReportForm,
     offerings,
     registration_offices,
     registration_prefill,
+    service_cards,
 )
 from pishkhan.cases.models import Case
 from pishkhan.cases.parcel_lookup import find_parcels
@@ -200,10 +202,7 @@ def new(request: HttpRequest) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
     code = source.get("service") or (next(iter(offered)) if len(offered) == 1 else "")
     if code not in offered:
-        chooser = ServiceChoiceForm(request.GET or None, offerings=offered)
-        chooser.is_valid()
-        context = {"chooser": chooser, "offered": offered}
-        return render(request, "cases/new_service.html", context, status=400 if code else 200)
+        return choose_service(request, offered, unknown=bool(code))
     offering = offered[code]
     form = RegistrationForm(
         request.POST if request.method == "POST" else None,
@@ -251,6 +250,24 @@ def new(request: HttpRequest) -> HttpResponse:
         ),
     )
     return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))
+
+
+def choose_service(
+    request: HttpRequest, offered: dict[str, Offering], *, unknown: bool
+) -> HttpResponse:
+    """The services this office may register, searchable, each with its documents and
+    today's fee; a service code it does not offer is a 400 with the list."""
+    search = ServiceSearchForm(request.GET)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    context = {
+        "search": search,
+        "query": query,
+        "offered": offered,
+        "cards": service_cards(offered, query) if search.is_valid() else [],
+        "unknown": unknown,
+    }
+    status = 400 if unknown or not search.is_valid() else 200
+    return render(request, "cases/new_service.html", context, status=status)
 
 
 @require_http_methods(["GET", "HEAD"])
