@@ -110,7 +110,7 @@ def offerings(offices: list[Office]) -> dict[str, Offering]:
             definition__service_type_id__in=scope,
             definition__service_type__is_active=True,
         )
-        .select_related("definition__service_type")
+        .select_related("definition__service_type__parent")
         .order_by("definition__service_type__sort_order", "definition__service_type__name")
     )
     return {
@@ -162,6 +162,7 @@ def service_cards(offered: dict[str, Offering], query: str) -> list[ServiceCard]
                 [
                     o.service.name,
                     o.service.get_category_display(),
+                    o.service.parent.name if o.service.parent else "",
                     o.service.description,
                     o.service.code.replace("_", " "),
                 ]
