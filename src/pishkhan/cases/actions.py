@@ -750,6 +750,100 @@ def do_correct_case(
     return case
 
 
+# --- a case registered under the wrong service ----------------------------------------
+
+SERVICE_CHANGE_REASON_MAX_LENGTH = 500
+
+
+def do_change_service(
+    user: Any,
+    case_id: Any,
+    expected_version: int,
+    service_type: ServiceType,
+    reason: str,
+    *,
+    documents_checked: Any,
+    data: Any = None,
+    duplicate_reason: Any = None,
+    principal: Principal | None = None,
+) -> Case:
+    """Put right a case registered under the wrong service, keeping its tracking code:
+    while it is at its first step, its office's technical manager moves it to the
+    active definition of `service_type`, with a reason. Every rule of registering that
+    service applies as if it were registered now (the office's contract, the checklist
+    and the declared fields of the new definition, the duplicate guard); the deadlines
+    are counted again from when the case was opened. One ``change_service`` event
+    records what it was and what it became."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReasonRequired("علت تغییر خدمت را بنویسید.")
+    engine.check_text(reason, SERVICE_CHANGE_REASON_MAX_LENGTH, "علت تغییر خدمت")
+    with case_in_hand(user, case_id, expected_version, principal) as (case, principal):
+        state = WorkflowState.objects.filter(
+            definition_id=case.definition_id, code=case.state
+        ).first()
+        role = permissions.service_change_role(principal, case, state)
+        if service_type.pk == case.service_type_id:
+            raise NothingChanged("پرونده هم‌اکنون با همین خدمت ثبت شده است.")
+        opening = plan_opening(
+            principal,
+            service_type,
+            case.applicant,
+            case.parcel,
+            case.office,
+            case.channel,
+            documents_checked,
+            None,
+            data,
+            duplicate_reason,
+        )
+        duplicate = check_duplicate(principal, opening)
+        first, definition = opening.first, opening.definition
+        due_at, overall_due_at = engine.opening_deadlines(first, definition, case.opened_at)
+        before = {
+            "service": case.service_type.code,
+            "definition_id": case.definition_id,
+            "state": case.state,
+            "documents_checked": case.documents_checked,
+            "data": case.data,
+        }
+        engine.record_change(
+            case,
+            expected_version,
+            action=EventType.CHANGE_SERVICE,
+            actor_id=user.pk,
+            actor_role=role,
+            to_state=first.code,
+            changes={
+                "service_type_id": service_type.pk,
+                "definition_id": definition.pk,
+                "state": first.code,
+                "acting_role": first.acting_role,
+                "assignee_id": case.assignee_id if first.acting_role == case.acting_role else None,
+                "due_at": due_at,
+                "overall_due_at": overall_due_at,
+                "sla_paused_at": None,
+                "documents_checked": opening.documents,
+                "data": opening.data,
+                **engine.settled_return(case),
+            },
+            reason=reason,
+            payload={
+                "before": before,
+                "after": {
+                    "service": service_type.code,
+                    "definition_id": definition.pk,
+                    "state": first.code,
+                    "documents_checked": opening.documents,
+                    "data": opening.data,
+                },
+                **duplicate,
+            },
+        )
+    case.refresh_from_db()
+    return case
+
+
 # --- the office manager hands a case to a colleague -----------------------------------
 
 ASSIGN_REASON_MAX_LENGTH = 500

@@ -35,6 +35,7 @@ class EventType(models.TextChoices):
     CALENDAR_CHANGED = "calendar_changed", "تعطیل اعلام‌شده: مهلت‌ها جابه‌جا شد"
     CORRECT_CASE = "correct_case", "اصلاح اطلاعات پرونده"
     ASSIGN = "assign", "واگذاری پرونده به همکار (مدیر دفتر)"
+    CHANGE_SERVICE = "change_service", "تغییر خدمت پرونده"
 
 
 RESERVED_ACTIONS = frozenset(EventType.values)

@@ -18,7 +18,11 @@ from django.utils import timezone
 
 from pishkhan.accounts.access import Principal
 from pishkhan.accounts.models import Citizen
-from pishkhan.cases.actions import DUPLICATE_REASON_MAX_LENGTH, NewApplicant
+from pishkhan.cases.actions import (
+    DUPLICATE_REASON_MAX_LENGTH,
+    SERVICE_CHANGE_REASON_MAX_LENGTH,
+    NewApplicant,
+)
 from pishkhan.cases.fields import FORM_PREFIX, FieldSpec, declared_fields, form_fields
 from pishkhan.cases.models import WorkflowDefinition, WorkflowState
 from pishkhan.cases.parcel_lookup import ParcelQuery
@@ -562,3 +566,82 @@ class VisitReportForm(forms.Form):
             "photo_refs": lines(data.get("photos", "")),
             "notes": data.get("notes", ""),
         }
+
+
+class ServiceChangeForm(forms.Form):
+    """A case registered under the wrong service, moved to `offering`'s: the new
+    service's checklist and declared fields (prefilled from the case where they match)
+    and why."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, error_messages={"required": REQUIRED})
+    documents = forms.MultipleChoiceField(
+        label="مدارک بررسی‌شده", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    reason = forms.CharField(
+        label="علت تغییر خدمت",
+        max_length=SERVICE_CHANGE_REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={
+            "required": "علت تغییر خدمت را بنویسید.",
+            **too_long("علت", SERVICE_CHANGE_REASON_MAX_LENGTH),
+        },
+    )
+    duplicate_reason = forms.CharField(
+        label="علت ثبت پرونده دیگر برای همین ملک",
+        max_length=DUPLICATE_REASON_MAX_LENGTH,
+        error_messages=too_long("علت", DUPLICATE_REASON_MAX_LENGTH),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="فقط وقتی لازم است که این ملک پرونده باز دیگری از خدمت تازه دارد.",
+    )
+
+    def __init__(self, *args: Any, offering: Offering, case: Any, **kwargs: Any) -> None:
+        definition = offering.definition
+        declared = declared_fields(definition)
+        initial = {
+            "version": case.version,
+            "documents": [c for c in case.documents_checked if c in definition.documents],
+            **{
+                f"{FORM_PREFIX}{spec.code}": case.data[spec.code]
+                for spec in declared
+                if spec.code in (case.data or {})
+            },
+        }
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
+        self.offering = offering
+        self.declared: tuple[FieldSpec, ...] = declared
+        self.required_documents = offering.required_documents()
+        documents = self.fields["documents"]
+        assert isinstance(documents, forms.MultipleChoiceField)
+        documents.choices = [
+            (code, f"{title} (الزامی)" if code in self.required_documents else title)
+            for code, title in definition.documents.items()
+        ]
+        self.fields.update(form_fields(declared))
+        self.duplicate_warning = ""
+
+    @property
+    def declared_inputs(self) -> list[forms.BoundField]:
+        return [self[f"{FORM_PREFIX}{spec.code}"] for spec in self.declared]
+
+    @property
+    def asks_duplicate_reason(self) -> bool:
+        return bool(self.duplicate_warning or self["duplicate_reason"].value())
+
+    def intent(self) -> dict[str, Any]:
+        """The keyword arguments of do_change_service after the case and its version."""
+        data = self.cleaned_data
+        values = {s.code: data.get(f"{FORM_PREFIX}{s.code}") for s in self.declared}
+        return {
+            "service_type": self.offering.service,
+            "reason": data["reason"],
+            "documents_checked": list(data["documents"]),
+            "data": {code: value for code, value in values.items() if value is not None},
+            "duplicate_reason": data.get("duplicate_reason") or "",
+        }
+
+    def show_field_errors(self, errors: dict[str, list[str]]) -> None:
+        known = {s.code for s in self.declared}
+        for code, messages in errors.items():
+            self.add_error(f"{FORM_PREFIX}{code}" if code in known else None, messages)

@@ -77,6 +77,7 @@ class CasePermissions:
     held_by_colleague: bool
     can_correct: bool
     sees: Visibility
+    can_change_service: bool = False  # registered under the wrong service (do_change_service)
 
     @property
     def allowed_actions(self) -> list[ActionOption]:
@@ -195,6 +196,28 @@ def correction_refusal(
 ) -> WorkflowError | None:
     try:
         correction_role(principal, case, state)
+    except WorkflowError as error:
+        return error
+    return None
+
+
+def service_change_role(principal: Principal, case: Case, state: WorkflowState | None) -> str:
+    """Who puts right a case registered under the wrong service: the technical manager
+    of its office, while the case is still at its definition's first step and no
+    colleague holds it. Raises the refusal otherwise."""
+    if not case.is_open or state is None or state.code != case.state or not state.is_initial:
+        raise ActionNotAllowed("خدمت پرونده فقط پیش از گذشتن از مرحلهٔ ثبت تغییر می‌کند.")
+    if case.office_id not in principal.office_ids(Role.TECHNICAL_MANAGER):
+        raise RoleNotAllowed("فقط مسئول فنی دفتر این پرونده خدمت آن را تغییر می‌دهد.")
+    engine.check_assignment(case, Role.TECHNICAL_MANAGER, principal.user_id)
+    return Role.TECHNICAL_MANAGER
+
+
+def service_change_refusal(
+    principal: Principal, case: Case, state: WorkflowState | None
+) -> WorkflowError | None:
+    try:
+        service_change_role(principal, case, state)
     except WorkflowError as error:
         return error
     return None
@@ -337,4 +360,5 @@ def case_permissions(
         and case.assignee_id not in (None, principal.user_id),
         sees=visibility(principal, case),
         can_correct=correction_refusal(principal, case, state) is None,
+        can_change_service=service_change_refusal(principal, case, state) is None,
     )

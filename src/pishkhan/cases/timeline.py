@@ -218,6 +218,10 @@ class CasePage:
         return self.permissions.can_correct
 
     @property
+    def can_change_service(self) -> bool:
+        return self.permissions.can_change_service
+
+    @property
     def certificate_declaration(self) -> str:
         """What the owner declares for an answer on the parcel's last certificate."""
         return certificate_rule(self.case).declaration

@@ -23,6 +23,7 @@ from pishkhan.accounts.access import principal_for, role_required
 from pishkhan.cases.access import access_case_by_id
 from pishkhan.cases.action_forms import ActionForm, CorrectionForm
 from pishkhan.cases.actions import (
+    do_change_service,
     do_correct_case,
     do_perform_action,
     do_record_visit_report,
@@ -39,6 +40,7 @@ from pishkhan.cases.forms import (
     Offering,
     ParcelLookupForm,
     RegistrationForm,
+    ServiceChangeForm,
     ServiceSearchForm,
     VisitReportForm,
     offerings,
@@ -48,6 +50,7 @@ from pishkhan.cases.forms import (
 )
 from pishkhan.cases.models import Case
 from pishkhan.cases.parcel_lookup import find_parcels
+from pishkhan.cases.permissions import service_change_refusal
 from pishkhan.cases.receipt import receipt_for
 from pishkhan.cases.timeline import case_page
 from pishkhan.core.digits import to_persian_digits
@@ -295,6 +298,70 @@ def parcel_lookup(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/parcel_lookup.html", context, status=status)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def change_service(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move a case registered under the wrong service to the right one: choose the
+    service (searchable, as at registration), then its checklist and fields and why."""
+    principal = principal_for(request)
+    case = access_case_by_id(request.user, pk, principal)
+    state = case.definition.states.filter(code=case.state).first()
+    refusal = service_change_refusal(principal, case, state)
+    if refusal is not None:
+        return render_case(request, case, status=403, error=refusal.message)
+    offered = {
+        code: o
+        for code, o in offerings([case.office]).items()
+        if o.service.pk != case.service_type_id
+    }
+    source = request.POST if request.method == "POST" else request.GET
+    code = source.get("service") or ""
+    if code not in offered:
+        search = ServiceSearchForm(request.GET)
+        query = search.cleaned_data["q"] if search.is_valid() else ""
+        context = {
+            "case": case,
+            "search": search,
+            "query": query,
+            "cards": service_cards(offered, query) if search.is_valid() else [],
+            "unknown": bool(code),
+        }
+        status = 400 if code or not search.is_valid() else 200
+        return render(request, "cases/change_service.html", context, status=status)
+    offering = offered[code]
+    form = ServiceChangeForm(
+        request.POST if request.method == "POST" else None, offering=offering, case=case
+    )
+    context = {"case": case, "offering": offering, "form": form}
+    if request.method != "POST":
+        return render(request, "cases/change_service_form.html", context)
+    if not form.is_valid():
+        return render(request, "cases/change_service_form.html", context, status=400)
+    try:
+        do_change_service(
+            request.user,
+            case.pk,
+            form.cleaned_data["version"],
+            **form.intent(),
+            principal=principal,
+        )
+    except InvalidFieldValues as error:
+        form.show_field_errors(error.errors)
+        return render(request, "cases/change_service_form.html", context, status=400)
+    except DuplicateOpenCase as error:
+        form.duplicate_warning = error.message
+        form.add_error("duplicate_reason", error.message)
+        return render(request, "cases/change_service_form.html", context, status=400)
+    except WorkflowError as error:
+        form.add_error(None, error.message)
+        return render(request, "cases/change_service_form.html", context, status=400)
+    except ValidationError as error:
+        form.add_error(None, error.messages)
+        return render(request, "cases/change_service_form.html", context, status=400)
+    messages.success(request, f"خدمت پرونده به «{offering.service.name}» تغییر کرد.")
+    return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))
+
+
 urlpatterns: list[URLPattern] = [
     path("new/", new, name="new"),
     path("parcels/", parcel_lookup, name="parcel_lookup"),
@@ -303,4 +370,5 @@ urlpatterns: list[URLPattern] = [
     path("<int:pk>/visit/", visit, name="visit"),
     path("<int:pk>/receipt/", receipt, name="receipt"),
     path("<int:pk>/correct/", correct, name="correct"),
+    path("<int:pk>/service/", change_service, name="change_service"),
 ]
