@@ -49,6 +49,7 @@ from pishkhan.cases.forms import (
     service_cards,
 )
 from pishkhan.cases.models import Case
+from pishkhan.cases.parcel_file import parcel_file
 from pishkhan.cases.parcel_lookup import find_parcels
 from pishkhan.cases.permissions import service_change_refusal
 from pishkhan.cases.receipt import receipt_for
@@ -283,19 +284,35 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD"])
-@role_required(Role.TECHNICAL_MANAGER)
+@role_required(*Role.values)
 def parcel_lookup(request: HttpRequest) -> HttpResponse:
-    """The registration page's parcel search: a page of its own without JavaScript, the
+    """Finding a parcel (staff of any role: parcels are city data), and on the
+    registration page its parcel search: a page of its own without JavaScript, the
     results alone for htmx (which swaps only a 200, so its refusals are 200 too)."""
+    principal = principal_for(request)
     form = ParcelLookupForm(request.GET or None)
     result = None
     if form.is_bound and form.is_valid():
-        result = find_parcels(request.user, principal_for(request), form.query())
-    context = {"lookup": form, "result": result}
+        result = find_parcels(request.user, principal, form.query())
+    context = {
+        "lookup": form,
+        "result": result,
+        "can_register": principal.has_role(Role.TECHNICAL_MANAGER),
+    }
     if request.headers.get("HX-Request"):
         return render(request, "cases/_parcel_results.html", context)
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "cases/parcel_lookup.html", context, status=status)
+
+
+@require_http_methods(["GET", "HEAD"])
+@role_required(*Role.values)
+def parcel_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The parcel file: its cases, visits, reviews, answers, conditions and certificates
+    in time order (cases/parcel_file.py says what each person sees of the cases)."""
+    file = parcel_file(principal_for(request), pk)
+    context = {"file": file, "parcel": file.parcel}
+    return render(request, "cases/parcel_file.html", context)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -308,7 +325,7 @@ def change_service(request: HttpRequest, pk: int) -> HttpResponse:
     state = case.definition.states.filter(code=case.state).first()
     refusal = service_change_refusal(principal, case, state)
     if refusal is not None:
-        return render_case(request, case, status=403, error=refusal.message)
+        return render_case(request, case, status=400, error=refusal.message)
     offered = {
         code: o
         for code, o in offerings([case.office]).items()
@@ -365,6 +382,7 @@ def change_service(request: HttpRequest, pk: int) -> HttpResponse:
 urlpatterns: list[URLPattern] = [
     path("new/", new, name="new"),
     path("parcels/", parcel_lookup, name="parcel_lookup"),
+    path("parcels/<int:pk>/", parcel_page, name="parcel"),
     path("<int:pk>/", detail, name="detail"),
     path("<int:pk>/act/", act, name="act"),
     path("<int:pk>/visit/", visit, name="visit"),

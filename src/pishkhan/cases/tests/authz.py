@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from pishkhan.cases.models import Case, WorkflowAction
 from pishkhan.offices.models import RoleAssignment
-from pishkhan.testing.authz import Route, register
+from pishkhan.testing.authz import Route, exempt, register
 
 KIND = "case"
 REASON = "بررسی دسترسی"
@@ -99,6 +99,12 @@ def an_assignment(case: Case) -> dict[str, Any]:
     return {**version(case), "assignee": str(someone.staff.user_id), "reason": REASON}
 
 
+def a_service_change(case: Case) -> dict[str, Any]:
+    """Move the case to the bank inquiry (or the notary's, for a bank inquiry)."""
+    other = "inquiry_notary" if case.service_type.code == "inquiry_bank" else "inquiry_bank"
+    return {**version(case), "service": other, "reason": REASON}
+
+
 register(
     Route("cases:detail", KIND, methods=("GET", "HEAD")),
     Route("cases:receipt", KIND, methods=("GET", "HEAD")),
@@ -112,4 +118,10 @@ register(
     Route("cases:release", KIND, methods=("POST",), data=version, gate=CARTABLE_ROLES),
     Route("cases:follow_up_note", KIND, methods=("POST",), data=a_note, gate=FOLLOW_UP),
     Route("cases:assign", KIND, methods=("POST",), data=an_assignment, gate=MANAGER),
+    Route("cases:change_service", KIND, methods=("GET", "HEAD", "POST"), data=a_service_change),
+)
+exempt(
+    "cases:parcel",
+    "a parcel's file is city data any staff role reads (role_required); the cases on it "
+    "are scoped inside the page (test_parcel_file.py)",
 )

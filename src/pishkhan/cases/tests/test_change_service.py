@@ -187,7 +187,9 @@ def test_the_case_page_offers_the_change_only_to_who_may_make_it(world: City) ->
     assert url(case) in client_for(world.alice).get(f"/cases/{case.pk}/").content.decode()
     inspector = client_for(world.a[Role.INSPECTOR])
     assert url(case) not in inspector.get(f"/cases/{case.pk}/").content.decode()
-    assert inspector.get(url(case)).status_code == 403
+    refused = inspector.get(url(case))
+    assert refused.status_code == 400
+    assert "مسئول فنی دفتر این پرونده" in refused.content.decode()
     assert client_for(world.b[Role.TECHNICAL_MANAGER]).get(url(case)).status_code == 404
 
 
