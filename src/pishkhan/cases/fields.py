@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from pishkhan.core.digits import normalize_persian_text, to_ascii_digits, to_persian_digits
+from pishkhan.core.forms import DATEPICKER_ATTRS, JALALI_PLACEHOLDER
 from pishkhan.core.jalali import JALALI_YEARS, format_jalali_date, parse_jalali_date
 from pishkhan.core.money import group_digits
 
@@ -510,7 +511,8 @@ def form_field(spec: FieldSpec) -> forms.Field:
         if spec.type in ("integer", "decimal", "date"):
             attrs.update({"inputmode": "numeric", "dir": "ltr"})
         if spec.type == "date":
-            attrs["placeholder"] = "۱۴۰۵/۰۱/۱۵"
+            attrs.update({"placeholder": JALALI_PLACEHOLDER, "autocomplete": "off"})
+            attrs.update(DATEPICKER_ATTRS)
         widget = forms.TextInput(attrs=attrs)
     if spec.required:
         widget.attrs["aria-required"] = "true"

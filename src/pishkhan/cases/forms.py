@@ -24,6 +24,7 @@ from pishkhan.cases.models import WorkflowDefinition, WorkflowState
 from pishkhan.cases.parcel_lookup import ParcelQuery
 from pishkhan.catalog.models import ServiceType
 from pishkhan.core.digits import normalize_persian_text, to_ascii_digits, to_persian_digits
+from pishkhan.core.forms import DATEPICKER_ATTRS
 from pishkhan.core.jalali import parse_jalali_date
 from pishkhan.core.national_id import national_id_error, normalize_national_id
 from pishkhan.core.phone import normalize_mobile, validate_mobile
@@ -471,6 +472,7 @@ class VisitReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name in ("visited_on", "visited_time", "built_area", "floors"):
             self.fields[name].widget.attrs.update({"inputmode": "numeric", "dir": "ltr"})
+        self.fields["visited_on"].widget.attrs.update({**DATEPICKER_ATTRS, "autocomplete": "off"})
 
     def clean_visited_on(self) -> dt.date:
         return parse_jalali_date(self.cleaned_data["visited_on"])

@@ -90,6 +90,8 @@ def render_case(
         "error": error,
         "claim_url": optional_url("cases:claim", case.pk) if page.can_claim else "",
         "release_url": optional_url("cases:release", case.pk) if page.can_release else "",
+        # the Jalali date picker, only when the page shows a date input
+        "datepicker": page.can_record_visit,
     }
     return render(request, "cases/case_detail.html", context, status=status)
 
