@@ -94,6 +94,8 @@ class ActionForm(PostedForm):
         required=False,
     )
     owner_declaration = forms.BooleanField(required=False)
+    # a destructive action's "I am sure" (the action refuses one without it)
+    confirmed = forms.BooleanField(required=False)
 
     documents_unchecked = ShortTextListField(
         item=text_field(DOCUMENT_CODE_MAX_LENGTH, "کد مدرک فرستاده‌شده شناخته نیست."),

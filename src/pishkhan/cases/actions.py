@@ -23,6 +23,7 @@ from pishkhan.cases.corrections import plan_corrections
 from pishkhan.cases.errors import (
     ActionNotAllowed,
     ConcurrentActionError,
+    ConfirmationRequired,
     DuplicateOpenCase,
     InvalidFieldValues,
     InvalidInput,
@@ -445,9 +446,15 @@ def do_perform_action(
     payload: dict[str, Any] | None = None,
     *,
     principal: Principal | None = None,
+    confirmed: bool = True,
 ) -> Case:
     """Take `action_code` on a case the user can see, as a role the user holds where
-    the case is. A stale `expected_version` loses with ConcurrentActionError."""
+    the case is. A stale `expected_version` loses with ConcurrentActionError.
+
+    `confirmed` says the person confirmed a destructive action (a cancellation, a
+    rejection, a send-back: ``WorkflowAction.is_destructive``): a page passes its
+    confirmation checkbox, and a destructive action without it is refused with
+    ConfirmationRequired; a program acting on purpose (the demo, a test) needs none."""
     principal = principal_of(user, principal)
     with transaction.atomic():
         case = access_case_by_id(user, case_id, principal)
@@ -456,6 +463,11 @@ def do_perform_action(
             raise ConcurrentActionError()
         action = engine.find_action(case, action_code)
         role = permissions.actor_role(principal, case, action)
+        if action.is_destructive and not confirmed:
+            raise ConfirmationRequired(
+                f"«{action.label}» پرونده را برمی‌گرداند یا به پایان می‌رساند؛ برای انجام آن "
+                "کادر «مطمئنم» را علامت بزنید و دوباره بفرستید."
+            )
         engine.apply_action(
             case,
             action,

@@ -90,6 +90,9 @@ def render_case(
         "error": error,
         "claim_url": optional_url("cases:claim", case.pk) if page.can_claim else "",
         "release_url": optional_url("cases:release", case.pk) if page.can_release else "",
+        # a refused action's form shows again what was typed into it
+        "posted_action": given.get("posted_action", ""),
+        "posted_reason": given.get("posted_reason", ""),
         # the Jalali date picker, only when the page shows a date input
         "datepicker": page.can_record_visit,
     }
@@ -139,9 +142,11 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
             reason=posted["reason"],
             payload=posted_payload(posted),
             principal=principal_for(request),
+            confirmed=posted["confirmed"],
         )
     except WorkflowError as error:
-        return refused(request, case, error)
+        # the form comes back with what was typed: a refusal never loses a reason
+        return refused(request, case, error, posted_action=code, posted_reason=posted["reason"])
     label = moved.definition.actions.filter(code=code).values_list("label", flat=True).first()
     messages.success(request, f"اقدام «{label or code}» انجام شد.")
     return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))
