@@ -220,6 +220,10 @@ class CasePage:
         return self.permissions.can_release
 
     @property
+    def can_assign(self) -> bool:
+        return self.permissions.can_assign
+
+    @property
     def can_record_visit(self) -> bool:
         return self.permissions.can_record_visit
 

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -44,10 +45,12 @@ from pishkhan.cases.forms import (
     registration_offices,
     registration_prefill,
 )
+from pishkhan.cases.manager import colleagues_by_role
 from pishkhan.cases.models import Case
 from pishkhan.cases.parcel_lookup import find_parcels
 from pishkhan.cases.receipt import receipt_for
 from pishkhan.cases.timeline import case_page
+from pishkhan.core import clock
 from pishkhan.core.digits import to_persian_digits
 from pishkhan.offices.roles import Role
 
@@ -81,6 +84,14 @@ def render_case(
     **given: Any,
 ) -> HttpResponse:
     page = case_page(case, principal_for(request), principal_for(request).user_id)
+    # who the office manager may hand the case to: colleagues holding its step's role
+    colleagues = (
+        colleagues_by_role(page.case.office_id, timezone.localdate(clock.now())).get(
+            page.case.acting_role, []
+        )
+        if page.can_assign
+        else []
+    )
     context = {
         **page_forms(page, given),
         "page": page,
@@ -90,6 +101,7 @@ def render_case(
         "error": error,
         "claim_url": optional_url("cases:claim", case.pk) if page.can_claim else "",
         "release_url": optional_url("cases:release", case.pk) if page.can_release else "",
+        "colleagues": colleagues,
         # a refused action's form shows again what was typed into it
         "posted_action": given.get("posted_action", ""),
         "posted_reason": given.get("posted_reason", ""),
