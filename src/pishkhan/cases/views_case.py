@@ -36,6 +36,7 @@ from pishkhan.cases.errors import (
     InvalidFieldValues,
     WorkflowError,
 )
+from pishkhan.cases.fields import declared_fields
 from pishkhan.cases.forms import (
     ParcelLookupForm,
     RegistrationForm,
@@ -52,6 +53,7 @@ from pishkhan.cases.receipt import receipt_for
 from pishkhan.cases.timeline import case_page
 from pishkhan.core import clock
 from pishkhan.core.digits import to_persian_digits
+from pishkhan.core.templatetags.persian import has_datepicker
 from pishkhan.offices.roles import Role
 
 # do_record_visit_report's error keys -> the form's fields
@@ -92,6 +94,10 @@ def render_case(
         if page.can_assign
         else []
     )
+    if correction_form is None and page.can_correct:
+        correction_form = CorrectionForm(
+            specs=declared_fields(page.case.definition), case=page.case
+        )
     context = {
         **page_forms(page, given),
         "page": page,
@@ -106,7 +112,8 @@ def render_case(
         "posted_action": given.get("posted_action", ""),
         "posted_reason": given.get("posted_reason", ""),
         # the Jalali date picker, only when the page shows a date input
-        "datepicker": page.can_record_visit,
+        "datepicker": page.can_record_visit
+        or (page.can_correct and has_datepicker(correction_form)),
     }
     return render(request, "cases/case_detail.html", context, status=status)
 
@@ -193,7 +200,7 @@ def visit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def correct(request: HttpRequest, pk: int) -> HttpResponse:
     case = access_case_by_id(request.user, pk, principal_for(request))
-    form = CorrectionForm(request.POST)
+    form = CorrectionForm(request.POST, specs=declared_fields(case.definition))
     if not form.is_valid():
         return render_case(request, case, status=400, correction_form=form)
     try:
@@ -205,6 +212,9 @@ def correct(request: HttpRequest, pk: int) -> HttpResponse:
             changes=form.changes(),
             principal=principal_for(request),
         )
+    except InvalidFieldValues as error:
+        form.show_field_errors(error.errors)
+        return render_case(request, case, status=400, correction_form=form)
     except WorkflowError as error:
         return refused(request, case, error, correction_form=form)
     messages.success(request, "اطلاعات پرونده اصلاح شد.")

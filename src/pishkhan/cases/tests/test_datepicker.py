@@ -44,8 +44,10 @@ def test_the_pages_with_a_date_input_load_the_picker_and_the_others_do_not(
     new = alice.get(reverse("cases:new"), {"service": "inquiry_notary"}).content.decode()
     assert SCRIPT in new
     assert 'name="field_letter_date"' in new
-    # the case page at registration shows no date input …
-    assert SCRIPT not in alice.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    # the case page: the correction of the letter's date at registration …
+    assert SCRIPT in alice.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    frank = client_for(world.frank)  # … which the follow-up officer may not correct
+    assert SCRIPT not in frank.get(reverse("cases:detail", args=[case.pk])).content.decode()
     # … the inspector's visit form has one
     visiting = walk_to(world, world.open_case(), "awaiting_visit")
     page = client_for(world.bob).get(reverse("cases:detail", args=[visiting.pk]))
