@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from pishkhan.cases.tests.test_cartable_browser import PHONE, assert_fits, sign_in_as
 from pishkhan.core.jalali import from_jalali, to_jalali
@@ -83,6 +83,17 @@ def test_the_pickers_calendar_agrees_with_the_servers(
         from_jalali(1404, 12, 30)
 
 
+def picker(page: Page, label: str) -> tuple[Locator, Locator, Locator]:
+    """The input labelled `label`, the button beside it and its grid's dialog."""
+    field = page.get_by_label(label, exact=True)
+    around = page.locator(".datepicker", has=field)
+    return (
+        field,
+        around.get_by_role("button", name="انتخاب از تقویم"),
+        around.locator("[role=dialog]"),
+    )
+
+
 def grid_days(page: Page) -> Any:
     return page.locator(".datepicker-dialog:not([hidden]) .datepicker-day")
 
@@ -98,14 +109,14 @@ def test_a_date_is_chosen_from_the_month_grid_by_mouse_and_keyboard(
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     open_cartable(page, live_server)
-    field = page.get_by_label("از تاریخ", exact=True)
-    opener = page.get_by_role("button", name="انتخاب از تقویم: از تاریخ")
+    field, opener, dialog = picker(page, "از تاریخ")
     expect(opener).to_have_attribute("aria-expanded", "false")
+    expect(opener).to_have_accessible_description("از تاریخ")
 
     # when the button beside the input opens the grid
     opener.click()
-    dialog = page.get_by_role("dialog", name="تقویم: از تاریخ")
     expect(dialog).to_be_visible()
+    expect(dialog).to_have_accessible_name("اسفند ۱۴۰۳")
     expect(opener).to_have_attribute("aria-expanded", "true")
     expect(dialog.get_by_role("heading")).to_have_text("اسفند ۱۴۰۳")
     expect(dialog.get_by_role("grid")).to_be_visible()
@@ -187,3 +198,38 @@ def test_without_javascript_the_date_is_typed(
         expect(page.get_by_text("این تاریخ شمسی وجود ندارد")).to_be_visible()
     finally:
         context.close()
+
+
+@pytest.mark.e2e
+def test_the_case_page_with_its_letter_date_and_danger_zone_fits_a_phone(
+    live_server: object, transactional_db: None, page: Page
+) -> None:
+    # the technical manager's page of a new case: the correction of the letter's date
+    # (with the picker) and the cancellation apart, confirmed
+    page.clock.set_fixed_time(dt.datetime(2025, 3, 20, 12, tzinfo=dt.UTC))
+    world = build_city()
+    case = world.open_case()
+    page.set_viewport_size(PHONE)
+    sign_in_as(page, live_server, world.a[Role.TECHNICAL_MANAGER])
+    page.goto(f"{live_server}/cases/{case.pk}/")
+    expect(page.get_by_role("heading", name="بازگرداندن، رد یا لغو پرونده")).to_be_visible()
+    assert_fits(page, "case page")
+    field, opener, dialog = picker(page, "تاریخ نامه")
+    expect(field).to_have_value("۱۴۰۲/۰۱/۰۲")
+    opener.click()
+    expect(dialog.get_by_role("heading")).to_have_text("فروردین ۱۴۰۲")
+    assert_fits(page, "case page with the date picker open")
+    dialog.get_by_role("button", name="پنجشنبه ۳ فروردین ۱۴۰۲").click()
+    expect(field).to_have_value("۱۴۰۲/۰۱/۰۳")
+    page.get_by_label("علت اصلاح (الزامی)").fill("تاریخ نامه اشتباه بود")
+    page.get_by_role("button", name="ثبت اصلاح").click()
+    expect(page.get_by_text("اطلاعات پرونده اصلاح شد.")).to_be_visible()
+    expect(page.get_by_text("تاریخ نامه: ۱۴۰۲/۰۱/۰۲ ← تاریخ نامه: ۱۴۰۲/۰۱/۰۳")).to_be_visible()
+    # the cancellation is not sent without its "I am sure"
+    cancel = page.locator("form.case-action-danger").filter(has_text="انصراف متقاضی")
+    cancel.get_by_label("علت (الزامی)").fill("متقاضی منصرف شد")
+    cancel.get_by_role("button", name="انصراف متقاضی").click()
+    expect(page.get_by_text("اقدام «انصراف متقاضی» انجام شد.")).to_have_count(0)
+    cancel.get_by_label("مطمئنم").check()
+    cancel.get_by_role("button", name="انصراف متقاضی").click()
+    expect(page.get_by_text("اقدام «انصراف متقاضی» انجام شد.")).to_be_visible()

@@ -149,14 +149,20 @@
     input.dataset.datepickerReady = "1";
     counter += 1;
     var id = "datepicker-" + counter;
+    var hadFocus = document.activeElement === input; // forms.js may have focused an error
     var wrap = el("span", { "class": "datepicker" });
     input.parentNode.insertBefore(wrap, input);
     wrap.appendChild(input);
-    var label = input.labels && input.labels[0] ? input.labels[0].textContent.trim() : "تاریخ";
+    if (hadFocus) { input.focus(); }
+    // the button and the grid are described by the input's label (not named after it: the
+    // label names the input alone)
+    var label = input.labels && input.labels[0];
+    if (label && !label.id) { label.id = id + "-for"; }
     var opener = el("button", {
       type: "button", "class": "datepicker-open", "aria-haspopup": "dialog",
-      "aria-expanded": "false", "aria-controls": id, "aria-label": "انتخاب از تقویم: " + label
+      "aria-expanded": "false", "aria-controls": id, "aria-label": "انتخاب از تقویم"
     });
+    if (label) { opener.setAttribute("aria-describedby", label.id); }
     opener.innerHTML = '<svg aria-hidden="true" focusable="false" viewBox="0 0 24 24" width="20"' +
       ' height="20"><path fill="currentColor" d="M7 2h2v2h6V2h2v2h3a1 1 0 0 1 1 1v15a1 1 0 0 1-1' +
       ' 1H4a1 1 0 0 1-1-1V5a1 1 0 0 1 1-1h3V2zm12 8H5v9h14v-9zM5 8h14V6H5v2zm2 4h3v3H7v-3z"/></svg>';
@@ -164,8 +170,9 @@
 
     var dialog = el("div", {
       id: id, role: "dialog", "class": "datepicker-dialog", "aria-modal": "false",
-      "aria-label": "تقویم: " + label, hidden: ""
+      "aria-labelledby": id + "-title", hidden: ""
     });
+    if (label) { dialog.setAttribute("aria-describedby", label.id); }
     var head = el("div", { "class": "datepicker-head" });
     var prev = el("button", { type: "button", "class": "datepicker-nav", "aria-label": "ماه قبل" }, "›");
     var title = el("h2", { "class": "datepicker-title", id: id + "-title", "aria-live": "polite" });
@@ -196,20 +203,20 @@
     dialog.appendChild(foot);
     wrap.appendChild(dialog);
 
-    var focused = today();
+    var shown = today();
 
     function render(moveFocus) {
       var now = today(), chosen = parse(input.value);
-      title.textContent = MONTHS[focused.jm - 1] + " " + fa(focused.jy);
+      title.textContent = MONTHS[shown.jm - 1] + " " + fa(shown.jy);
       while (tbody.firstChild) { tbody.removeChild(tbody.firstChild); }
-      var lead = weekday(focused.jy, focused.jm, 1), days = monthLength(focused.jy, focused.jm);
+      var lead = weekday(shown.jy, shown.jm, 1), days = monthLength(shown.jy, shown.jm);
       var row = el("tr"), cell, day, button;
       for (var i = 0; i < lead; i += 1) { row.appendChild(el("td", { role: "gridcell" })); }
       for (var d = 1; d <= days; d += 1) {
-        day = { jy: focused.jy, jm: focused.jm, jd: d };
+        day = { jy: shown.jy, jm: shown.jm, jd: d };
         cell = el("td", { role: "gridcell", "aria-selected": same(day, chosen) ? "true" : "false" });
         button = el("button", {
-          type: "button", "class": "datepicker-day", tabindex: d === focused.jd ? "0" : "-1",
+          type: "button", "class": "datepicker-day", tabindex: d === shown.jd ? "0" : "-1",
           "data-day": String(d), "aria-label": longText(day) + (same(day, now) ? "، امروز" : "")
         }, fa(d));
         if (same(day, now)) { button.setAttribute("aria-current", "date"); }
@@ -227,12 +234,12 @@
 
     function move(day) {
       if (!inRange(day)) { return; }
-      focused = day;
+      shown = day;
       render(true);
     }
 
     function open() {
-      focused = parse(input.value) || today();
+      shown = parse(input.value) || today();
       dialog.hidden = false;
       opener.setAttribute("aria-expanded", "true");
       render(true);
@@ -271,13 +278,13 @@
     opener.addEventListener("click", function () {
       if (dialog.hidden) { open(); } else { shut(true); }
     });
-    prev.addEventListener("click", function () { focused = addMonths(focused, -1); render(false); });
-    next.addEventListener("click", function () { focused = addMonths(focused, 1); render(false); });
+    prev.addEventListener("click", function () { shown = addMonths(shown, -1); render(false); });
+    next.addEventListener("click", function () { shown = addMonths(shown, 1); render(false); });
     todayButton.addEventListener("click", function () { choose(today()); });
     close.addEventListener("click", function () { shut(true); });
     tbody.addEventListener("click", function (event) {
       var target = event.target.closest ? event.target.closest(".datepicker-day") : null;
-      if (target) { choose({ jy: focused.jy, jm: focused.jm, jd: +target.dataset.day }); }
+      if (target) { choose({ jy: shown.jy, jm: shown.jm, jd: +target.dataset.day }); }
     });
     dialog.addEventListener("keydown", function (event) {
       if (event.key === "Escape") {
@@ -287,17 +294,17 @@
     });
     tbody.addEventListener("keydown", function (event) {
       var steps = { ArrowLeft: 1, ArrowRight: -1, ArrowDown: 7, ArrowUp: -7 };
-      var key = event.key, wd = weekday(focused.jy, focused.jm, focused.jd);
+      var key = event.key, wd = weekday(shown.jy, shown.jm, shown.jd);
       if (steps[key] !== undefined) {
-        move(addDays(focused, steps[key]));
+        move(addDays(shown, steps[key]));
       } else if (key === "PageDown" || key === "PageUp") {
-        move(addMonths(focused, (key === "PageDown" ? 1 : -1) * (event.shiftKey ? 12 : 1)));
+        move(addMonths(shown, (key === "PageDown" ? 1 : -1) * (event.shiftKey ? 12 : 1)));
       } else if (key === "Home") {
-        move(addDays(focused, -wd));
+        move(addDays(shown, -wd));
       } else if (key === "End") {
-        move(addDays(focused, 6 - wd));
+        move(addDays(shown, 6 - wd));
       } else if (key === "Enter" || key === " ") {
-        choose(focused);
+        choose(shown);
       } else {
         return;
       }
