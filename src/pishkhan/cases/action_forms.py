@@ -9,13 +9,18 @@ requires, an empty note) stay with the actions.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms import BoundField
 
 from pishkhan.cases.actions import ASSIGN_REASON_MAX_LENGTH, FOLLOW_UP_NOTE_MAX_LENGTH
+from pishkhan.cases.fields import FORM_PREFIX, FieldSpec, input_value, posted_fields
 from pishkhan.cases.forms import DigitsIntegerField, ascii_text
+from pishkhan.cases.models import Case
 from pishkhan.core.digits import to_persian_digits
 from pishkhan.geo.models import Parcel
 
@@ -94,6 +99,8 @@ class ActionForm(PostedForm):
         required=False,
     )
     owner_declaration = forms.BooleanField(required=False)
+    # a destructive action's "I am sure" (the action refuses one without it)
+    confirmed = forms.BooleanField(required=False)
 
     documents_unchecked = ShortTextListField(
         item=text_field(DOCUMENT_CODE_MAX_LENGTH, "کد مدرک فرستاده‌شده شناخته نیست."),
@@ -106,7 +113,9 @@ class ActionForm(PostedForm):
 class CorrectionForm(PostedForm):
     """A correction on the case page: `do_correct_case(user, case, version, reason=reason,
     changes=form.changes())`. The documents are the whole checklist as it should be;
-    the parcel, found by its renewal code, only when one is typed."""
+    the parcel, found by its renewal code, only when one is typed; the declared fields
+    of the case's definition (`specs`, ``field_<code>``) as they should be, checked by
+    the action."""
 
     version = DigitsIntegerField(
         widget=forms.HiddenInput(),
@@ -123,6 +132,30 @@ class CorrectionForm(PostedForm):
         required=False,
     )
 
+    def __init__(
+        self, *args: Any, specs: Sequence[FieldSpec] = (), case: Case | None = None, **kwargs: Any
+    ) -> None:
+        if case is not None and not args and "initial" not in kwargs:
+            data = case.data if isinstance(case.data, dict) else {}
+            kwargs["initial"] = {
+                "version": case.version,
+                **{f"{FORM_PREFIX}{s.code}": input_value(s, data.get(s.code)) for s in specs},
+            }
+        super().__init__(*args, **kwargs)
+        self.specs = tuple(specs)
+        self.fields.update(posted_fields(self.specs))
+
+    @property
+    def declared(self) -> DeclaredInputs:
+        """The declared fields' inputs alone (what cases/_case_form_fields.html draws)."""
+        return DeclaredInputs([self[f"{FORM_PREFIX}{s.code}"] for s in self.specs])
+
+    def show_field_errors(self, errors: dict[str, list[str]]) -> None:
+        """The action's refusals of declared fields, next to their inputs."""
+        known = {s.code for s in self.specs}
+        for code, messages in errors.items():
+            self.add_error(f"{FORM_PREFIX}{code}" if code in known else None, messages)
+
     def clean_renewal_code(self) -> Parcel | None:
         code = ascii_text(self.cleaned_data.get("renewal_code"))
         if not code:
@@ -137,7 +170,28 @@ class CorrectionForm(PostedForm):
         changes: dict[str, Any] = {"documents_checked": data["documents_checked"]}
         if data.get("renewal_code") is not None:
             changes["parcel"] = data["renewal_code"]
+        names = {s.code: f"{FORM_PREFIX}{s.code}" for s in self.specs}
+        # the declared fields as the page's inputs say (a post without any of them, e.g.
+        # from a page drawn before they were there, keeps the values as they are)
+        if any(name in self.data for name in names.values()):
+            changes["data"] = {code: data.get(name) for code, name in names.items()}
         return changes
+
+
+@dataclass(frozen=True)
+class DeclaredInputs:
+    """Some bound fields of a form, drawn like a form of their own."""
+
+    inputs: list[BoundField]
+
+    def hidden_fields(self) -> list[BoundField]:
+        return []
+
+    def visible_fields(self) -> list[BoundField]:
+        return self.inputs
+
+    def __bool__(self) -> bool:
+        return bool(self.inputs)
 
 
 class FollowUpNoteForm(PostedForm):

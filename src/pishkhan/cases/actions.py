@@ -24,6 +24,7 @@ from pishkhan.cases.corrections import plan_corrections
 from pishkhan.cases.errors import (
     ActionNotAllowed,
     ConcurrentActionError,
+    ConfirmationRequired,
     DuplicateOpenCase,
     InvalidFieldValues,
     InvalidInput,
@@ -483,12 +484,23 @@ def do_perform_action(
     payload: dict[str, Any] | None = None,
     *,
     principal: Principal | None = None,
+    confirmed: bool = True,
 ) -> Case:
     """Take `action_code` on a case the user can see, as a role the user holds where
-    the case is. A stale `expected_version` loses with ConcurrentActionError."""
+    the case is. A stale `expected_version` loses with ConcurrentActionError.
+
+    `confirmed` says the person confirmed a destructive action (a cancellation, a
+    rejection, a send-back: ``WorkflowAction.is_destructive``): a page passes its
+    confirmation checkbox, and a destructive action without it is refused with
+    ConfirmationRequired; a program acting on purpose (the demo, a test) needs none."""
     with case_in_hand(user, case_id, expected_version, principal) as (case, principal):
         action = engine.find_action(case, action_code)
         role = permissions.actor_role(principal, case, action)
+        if action.is_destructive and not confirmed:
+            raise ConfirmationRequired(
+                f"«{action.label}» پرونده را برمی‌گرداند یا به پایان می‌رساند؛ برای انجام آن "
+                "کادر «مطمئنم» را علامت بزنید و دوباره بفرستید."
+            )
         engine.apply_action(
             case,
             action,

@@ -217,7 +217,17 @@ class WorkflowDefinitionAdmin(PersianSearchMixin, admin.ModelAdmin):
 
     @admin.display(description="اقدام‌ها")
     def actions_table(self, obj: WorkflowDefinition) -> str:
-        headers = ("کد", "عنوان", "از", "به", "نقش‌های مجاز", "شرط‌ها", "ذکر علت", "پیامدها")
+        headers = (
+            "کد",
+            "عنوان",
+            "از",
+            "به",
+            "نقش‌های مجاز",
+            "شرط‌ها",
+            "ذکر علت",
+            "بازگشت‌ناپذیر",
+            "پیامدها",
+        )
         actions = obj.actions.select_related("from_state", "to_state")
         rows = [
             (
@@ -228,6 +238,7 @@ class WorkflowDefinitionAdmin(PersianSearchMixin, admin.ModelAdmin):
                 role_names(a.roles),
                 "، ".join(a.guards),
                 yes(a.reason_required),
+                yes(a.is_destructive),
                 "، ".join(a.effects),
             )
             for a in actions

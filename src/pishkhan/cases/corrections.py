@@ -7,8 +7,11 @@ district), which case columns the value writes, and how a person reads a value. 
 event of a correction stores, per field, ``before`` and ``after`` (JSON) and their
 readable texts, so the timeline never looks anything up again.
 
-More fields (the declared application fields of ``Case.data``) plug in with
-``@correctable``; nothing else changes.
+More fields plug in with ``@correctable``; nothing else changes. The declared
+application fields of ``Case.data`` (the notary's letter number and date …) are one of
+them, ``data``: its value is the mapping of field code to value, checked by
+`fields.clean_values` — the function registration checks them with — and its event
+texts name only the fields that changed.
 """
 
 from __future__ import annotations
@@ -17,8 +20,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
 from pishkhan.cases.engine import clean_documents
-from pishkhan.cases.errors import InvalidInput
+from pishkhan.cases.errors import InvalidFieldValues, InvalidInput
+from pishkhan.cases.fields import FIELDS_MAX, clean_values, declared_fields, format_value
 from pishkhan.cases.models import Case
 from pishkhan.core.digits import to_persian_digits
 from pishkhan.geo.models import Parcel
@@ -47,6 +54,10 @@ class CorrectableField:
     def text(self, case: Case, value: Any) -> str:
         """A value as a person reads it."""
         raise NotImplementedError
+
+    def describe(self, case: Case, before: Any, after: Any) -> tuple[str, str]:
+        """The event's texts of a change (old, new)."""
+        return self.text(case, before), self.text(case, after)
 
 
 REGISTRY: dict[str, CorrectableField] = {}
@@ -131,6 +142,53 @@ class DocumentsField(CorrectableField):
         return "، ".join(titles) or NOTHING
 
 
+@correctable
+class DataField(CorrectableField):
+    """The declared application fields (``Case.data``: a notary's letter number and date,
+    a bank's branch …). The change maps field codes to what was typed (those not given
+    keep their value; an empty optional field is cleared); the whole is checked by
+    `fields.clean_values`, as at registration, with the registration's day for bounds
+    such as a letter date that may not be in the future."""
+
+    name = "data"
+    label = "مشخصات درخواست"
+
+    def current(self, case: Case) -> Any:
+        return dict(case.data) if isinstance(case.data, dict) else {}
+
+    def clean(self, case: Case, raw: Any) -> Any:
+        specs = declared_fields(case.definition)
+        if not isinstance(raw, Mapping) or len(raw) > FIELDS_MAX:
+            raise InvalidInput("مشخصات درخواست فرستاده‌شده معتبر نیست.")
+        if not specs:
+            raise InvalidInput("این خدمت مشخصات درخواستی ندارد که اصلاح شود.")
+        merged = {**self.current(case), **raw}
+        try:
+            return clean_values(specs, merged, today=timezone.localdate(case.opened_at))
+        except ValidationError as error:
+            raise InvalidFieldValues(error.message_dict) from None
+
+    def columns(self, case: Case, value: Any) -> dict[str, Any]:
+        return {"data": value}
+
+    def text(self, case: Case, value: Any) -> str:
+        return self._text(case, value, None)
+
+    def describe(self, case: Case, before: Any, after: Any) -> tuple[str, str]:
+        changed = {c for c in {*before, *after} if before.get(c) != after.get(c)}
+        return self._text(case, before, changed), self._text(case, after, changed)
+
+    def _text(self, case: Case, value: Any, codes: set[str] | None) -> str:
+        """'شماره نامه: ۱۴۰۲/۴۵۲۱؛ تاریخ نامه: —' for the fields in `codes` (all: None)."""
+        values = value if isinstance(value, dict) else {}
+        parts = [
+            f"{s.label}: {format_value(s, values.get(s.code)) or NOTHING}"
+            for s in declared_fields(case.definition)
+            if codes is None or s.code in codes
+        ]
+        return "؛ ".join(parts) or NOTHING
+
+
 @dataclass(frozen=True)
 class Planned:
     """The corrections that change something: the event payload and the columns."""
@@ -153,11 +211,12 @@ def plan_corrections(case: Case, changes: Mapping[str, Any]) -> Planned:
         before, after = field.current(case), field.clean(case, raw)
         if before == after:
             continue
+        before_text, after_text = field.describe(case, before, after)
         payload[name] = {
             "before": before,
             "after": after,
-            "before_text": field.text(case, before),
-            "after_text": field.text(case, after),
+            "before_text": before_text,
+            "after_text": after_text,
         }
         columns.update(field.columns(case, after))
     return Planned(payload, columns)

@@ -56,6 +56,17 @@ class GuardFailed(WorkflowError):
         self.guard = guard
 
 
+class ConfirmationRequired(WorkflowError):
+    """A destructive action (WorkflowAction.is_destructive) posted without its
+    confirmation: two clicks by accident never reject or send back a case."""
+
+    code = "confirmation_required"
+    default_message = (
+        "این اقدام پرونده را برمی‌گرداند یا به پایان می‌رساند؛ برای انجام آن کادر "
+        "«مطمئنم» را علامت بزنید و دوباره بفرستید."
+    )
+
+
 class ReasonRequired(WorkflowError):
     code = "reason_required"
     default_message = "برای این اقدام ذکر علت لازم است."

@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from pishkhan.core.digits import normalize_persian_text, to_ascii_digits, to_persian_digits
+from pishkhan.core.forms import DATEPICKER_ATTRS, JALALI_PLACEHOLDER
 from pishkhan.core.jalali import JALALI_YEARS, format_jalali_date, parse_jalali_date
 from pishkhan.core.money import group_digits
 
@@ -510,7 +511,8 @@ def form_field(spec: FieldSpec) -> forms.Field:
         if spec.type in ("integer", "decimal", "date"):
             attrs.update({"inputmode": "numeric", "dir": "ltr"})
         if spec.type == "date":
-            attrs["placeholder"] = "۱۴۰۵/۰۱/۱۵"
+            attrs.update({"placeholder": JALALI_PLACEHOLDER, "autocomplete": "off"})
+            attrs.update(DATEPICKER_ATTRS)
         widget = forms.TextInput(attrs=attrs)
     if spec.required:
         widget.attrs["aria-required"] = "true"
@@ -523,3 +525,46 @@ def form_field(spec: FieldSpec) -> forms.Field:
 def form_fields(specs: Iterable[FieldSpec]) -> dict[str, forms.Field]:
     """The form inputs of the declared fields, named ``field_<code>``."""
     return {f"{FORM_PREFIX}{s.code}": form_field(s) for s in specs}
+
+
+class PostedValue(forms.Field):
+    """A declared field's input that only reads what was posted (bounded, no NUL), for
+    a form whose action checks the values itself (a correction: `clean_values` with the
+    registration's day)."""
+
+    def __init__(self, spec: FieldSpec, **kwargs: Any) -> None:
+        self.spec = spec
+        kwargs.setdefault("help_text", spec.help)
+        super().__init__(required=False, label=spec.label, **kwargs)
+
+    def clean(self, value: Any) -> Any:
+        if isinstance(value, str):
+            if len(value) > INPUT_MAX_LENGTH:
+                raise _invalid(self.spec, f"«{self.spec.label}» بیش از اندازه بلند است.")
+            if "\x00" in value:
+                raise _invalid(self.spec, f"«{self.spec.label}» نویسه نامعتبر دارد.")
+        return value
+
+
+def posted_fields(specs: Iterable[FieldSpec]) -> dict[str, forms.Field]:
+    """The declared fields' inputs (as `form_fields` draws them) that only read."""
+    fields: dict[str, forms.Field] = {}
+    for spec in specs:
+        drawn = form_field(spec)
+        fields[f"{FORM_PREFIX}{spec.code}"] = PostedValue(
+            spec, widget=drawn.widget, help_text=drawn.help_text
+        )
+    return fields
+
+
+def input_value(spec: FieldSpec, value: Any) -> Any:
+    """A stored value as its input shows it to be edited: a Jalali date and Persian
+    digits, as a person types them (what `clean_value` reads back)."""
+    if value is None or spec.type in ("bool", "choice"):
+        return value
+    if spec.type == "date":
+        try:
+            return format_jalali_date(dt.date.fromisoformat(str(value)))
+        except ValueError:
+            return to_persian_digits(value)
+    return to_persian_digits(str(value))

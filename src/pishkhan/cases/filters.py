@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from pishkhan.catalog.models import ServiceType
 from pishkhan.core.digits import to_ascii_digits
-from pishkhan.core.forms import PersianFormMixin
+from pishkhan.core.forms import DATEPICKER_ATTRS, PersianFormMixin
 from pishkhan.core.jalali import parse_jalali_date
 from pishkhan.core.national_id import national_id_error, normalize_national_id
 from pishkhan.geo.models import District
@@ -62,6 +62,7 @@ class CaseFilterForm(PersianFormMixin, forms.Form):
             self.fields[name].widget.attrs.update(
                 placeholder="۱۴۰۵/۰۹/۱۱", inputmode="numeric", autocomplete="off", dir="ltr"
             )
+            self.fields[name].widget.attrs.update(DATEPICKER_ATTRS)
         self.fields["tracking_code"].widget.attrs.update(inputmode="numeric", autocomplete="off")
         self.fields["national_id"].widget.attrs.update(inputmode="numeric", autocomplete="off")
 

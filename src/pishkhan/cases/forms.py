@@ -33,6 +33,7 @@ from pishkhan.core.digits import (
     to_ascii_digits,
     to_persian_digits,
 )
+from pishkhan.core.forms import DATEPICKER_ATTRS
 from pishkhan.core.jalali import parse_jalali_date
 from pishkhan.core.national_id import national_id_error, normalize_national_id
 from pishkhan.core.phone import normalize_mobile, validate_mobile
@@ -533,6 +534,7 @@ class VisitReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name in ("visited_on", "visited_time", "built_area", "floors"):
             self.fields[name].widget.attrs.update({"inputmode": "numeric", "dir": "ltr"})
+        self.fields["visited_on"].widget.attrs.update({**DATEPICKER_ATTRS, "autocomplete": "off"})
 
     def clean_visited_on(self) -> dt.date:
         return parse_jalali_date(self.cleaned_data["visited_on"])

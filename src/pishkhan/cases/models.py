@@ -110,6 +110,11 @@ class WorkflowAction(models.Model):
         default=False,
         help_text="پرونده را با ذکر علت به مرحله‌ای پیشین و به کسی که آن را در دست داشت برمی‌گرداند.",
     )
+    destructive = models.BooleanField(
+        "اقدام بازگشت‌ناپذیر",
+        default=False,
+        help_text="لغو یا رد: در صفحه جدا و با رنگ هشدار نشان داده می‌شود و تأیید می‌خواهد.",
+    )
     effects = models.JSONField(
         "پیامدها",
         default=list,
@@ -130,6 +135,12 @@ class WorkflowAction(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def is_destructive(self) -> bool:
+        """Shown apart in a danger style and taken only once confirmed: a cancellation
+        or rejection the definition marks ``destructive``, and every send-back."""
+        return self.destructive or self.send_back
 
 
 class Channel(models.TextChoices):

@@ -198,6 +198,16 @@ class CasePage:
         return [*self.permissions.allowed_actions, *self.permissions.blocked_actions]
 
     @property
+    def forward_actions(self) -> list[ActionOption]:
+        """The actions that carry the work on (the page shows them first)."""
+        return [o for o in self.actions if not o.action.is_destructive]
+
+    @property
+    def destructive_actions(self) -> list[ActionOption]:
+        """Cancellations, rejections and send-backs: shown apart, each confirmed."""
+        return [o for o in self.actions if o.action.is_destructive]
+
+    @property
     def held_by_colleague(self) -> bool:
         return self.permissions.held_by_colleague
 
@@ -208,6 +218,10 @@ class CasePage:
     @property
     def can_release(self) -> bool:
         return self.permissions.can_release
+
+    @property
+    def can_assign(self) -> bool:
+        return self.permissions.can_assign
 
     @property
     def can_record_visit(self) -> bool:

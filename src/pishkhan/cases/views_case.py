@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -36,6 +37,7 @@ from pishkhan.cases.errors import (
     InvalidFieldValues,
     WorkflowError,
 )
+from pishkhan.cases.fields import declared_fields
 from pishkhan.cases.forms import (
     Offering,
     ParcelLookupForm,
@@ -48,13 +50,16 @@ from pishkhan.cases.forms import (
     registration_prefill,
     service_cards,
 )
+from pishkhan.cases.manager import colleagues_by_role
 from pishkhan.cases.models import Case
 from pishkhan.cases.parcel_file import parcel_file
 from pishkhan.cases.parcel_lookup import find_parcels
 from pishkhan.cases.permissions import service_change_refusal
 from pishkhan.cases.receipt import receipt_for
 from pishkhan.cases.timeline import case_page
+from pishkhan.core import clock
 from pishkhan.core.digits import to_persian_digits
+from pishkhan.core.templatetags.persian import has_datepicker
 from pishkhan.offices.roles import Role
 
 # do_record_visit_report's error keys -> the form's fields
@@ -87,6 +92,18 @@ def render_case(
     **given: Any,
 ) -> HttpResponse:
     page = case_page(case, principal_for(request), principal_for(request).user_id)
+    # who the office manager may hand the case to: colleagues holding its step's role
+    colleagues = (
+        colleagues_by_role(page.case.office_id, timezone.localdate(clock.now())).get(
+            page.case.acting_role, []
+        )
+        if page.can_assign
+        else []
+    )
+    if correction_form is None and page.can_correct:
+        correction_form = CorrectionForm(
+            specs=declared_fields(page.case.definition), case=page.case
+        )
     context = {
         **page_forms(page, given),
         "page": page,
@@ -96,6 +113,13 @@ def render_case(
         "error": error,
         "claim_url": optional_url("cases:claim", case.pk) if page.can_claim else "",
         "release_url": optional_url("cases:release", case.pk) if page.can_release else "",
+        "colleagues": colleagues,
+        # a refused action's form shows again what was typed into it
+        "posted_action": given.get("posted_action", ""),
+        "posted_reason": given.get("posted_reason", ""),
+        # the Jalali date picker, only when the page shows a date input
+        "datepicker": page.can_record_visit
+        or (page.can_correct and has_datepicker(correction_form)),
     }
     return render(request, "cases/case_detail.html", context, status=status)
 
@@ -143,9 +167,11 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
             reason=posted["reason"],
             payload=posted_payload(posted),
             principal=principal_for(request),
+            confirmed=posted["confirmed"],
         )
     except WorkflowError as error:
-        return refused(request, case, error)
+        # the form comes back with what was typed: a refusal never loses a reason
+        return refused(request, case, error, posted_action=code, posted_reason=posted["reason"])
     label = moved.definition.actions.filter(code=code).values_list("label", flat=True).first()
     messages.success(request, f"اقدام «{label or code}» انجام شد.")
     return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))
@@ -180,7 +206,7 @@ def visit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def correct(request: HttpRequest, pk: int) -> HttpResponse:
     case = access_case_by_id(request.user, pk, principal_for(request))
-    form = CorrectionForm(request.POST)
+    form = CorrectionForm(request.POST, specs=declared_fields(case.definition))
     if not form.is_valid():
         return render_case(request, case, status=400, correction_form=form)
     try:
@@ -192,6 +218,9 @@ def correct(request: HttpRequest, pk: int) -> HttpResponse:
             changes=form.changes(),
             principal=principal_for(request),
         )
+    except InvalidFieldValues as error:
+        form.show_field_errors(error.errors)
+        return render_case(request, case, status=400, correction_form=form)
     except WorkflowError as error:
         return refused(request, case, error, correction_form=form)
     messages.success(request, "اطلاعات پرونده اصلاح شد.")

@@ -66,6 +66,7 @@ class ActionSpec:
     reason_required: bool = False
     effects: tuple[str, ...] = ()
     send_back: bool = False
+    destructive: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,8 @@ class DefinitionSpec:
         for action in data["actions"]:
             action["from"] = action.pop("from_state")
             action["to"] = action.pop("to_state")
+            if not action["destructive"]:  # the checksums of versions stored before it
+                del action["destructive"]
         data["fields"] = [f.as_dict() for f in self.fields]
         if not self.fields:
             del data["fields"]
@@ -182,6 +185,10 @@ def _parse_actions(raw: Any, problems: list[ValidationError]) -> list[ActionSpec
     if not isinstance(send_back, bool):
         problems.append(problem(f"{where}: «send_back» باید true یا false باشد.", "format"))
         send_back = False
+    destructive = raw.get("destructive", False)
+    if not isinstance(destructive, bool):
+        problems.append(problem(f"{where}: «destructive» باید true یا false باشد.", "format"))
+        destructive = False
     if "stamp" in raw:
         problems.append(
             problem(
@@ -201,6 +208,7 @@ def _parse_actions(raw: Any, problems: list[ValidationError]) -> list[ActionSpec
             reason_required=bool(raw.get("reason_required", False)),
             effects=effects,
             send_back=send_back,
+            destructive=destructive,
         )
         for source in sources
     ]
@@ -260,6 +268,7 @@ def definition_problems(spec: DefinitionSpec) -> list[ValidationError]:
         *_reference_problems(spec),
         *_graph_problems(spec),
         *_send_back_problems(spec),
+        *_destructive_problems(spec),
         *_settings_problems(spec.settings),
     ]
 
@@ -526,6 +535,21 @@ def _send_back_problems(spec: DefinitionSpec) -> list[ValidationError]:
     return found
 
 
+def _destructive_problems(spec: DefinitionSpec) -> list[ValidationError]:
+    """A destructive action (``"destructive": true``: it ends or undoes the work — a
+    cancellation, a rejection) is confirmed on the page and says why: it needs
+    ``reason_required``. A send-back is destructive without the key."""
+    return [
+        problem(
+            f"اقدام «{a.code}»: اقدام بازگشت‌ناپذیر باید با ذکر علت باشد "
+            "(destructive needs reason_required).",
+            "destructive_without_reason",
+        )
+        for a in spec.actions
+        if a.destructive and not a.reason_required
+    ]
+
+
 def _reachable(
     spec: DefinitionSpec, outgoing: dict[str, list[ActionSpec]], start: str | None = None
 ) -> set[str]:
@@ -717,6 +741,7 @@ def _store(
             reason_required=a.reason_required,
             effects=list(a.effects),
             send_back=a.send_back,
+            destructive=a.destructive,
             position=position,
         )
         for position, a in enumerate(spec.actions)
@@ -761,6 +786,7 @@ def definition_to_dict(definition: WorkflowDefinition) -> dict[str, Any]:
                 reason_required=a.reason_required,
                 effects=tuple(a.effects),
                 send_back=a.send_back,
+                destructive=a.destructive,
             )
             for a in actions
         ),

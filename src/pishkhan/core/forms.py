@@ -15,13 +15,18 @@ from pishkhan.core.digits import to_persian_digits
 from pishkhan.core.jalali import format_jalali_date, parse_jalali_date
 
 JALALI_PLACEHOLDER = "۱۴۰۵/۰۱/۱۵"
+# What marks a text input as a Jalali date: pishkhan/datepicker.js puts a month grid
+# beside every such input on a page that loads it (templates/pishkhan/_datepicker.html).
+DATEPICKER_ATTRS = {"data-datepicker": ""}
 
 
 class JalaliDateInput(forms.TextInput):
-    """A plain text box showing the date as ۱۴۰۵/۰۱/۱۵ (no Gregorian calendar pop-up)."""
+    """A text box showing the date as ۱۴۰۵/۰۱/۱۵ (no Gregorian calendar pop-up; the
+    page's Jalali picker enhances it where the page loads one)."""
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         defaults = {
+            **DATEPICKER_ATTRS,
             "placeholder": JALALI_PLACEHOLDER,
             "dir": "ltr",
             "inputmode": "numeric",

@@ -257,11 +257,12 @@ def test_reasoned_actions_need_their_reason(
     maker, checker = world.a.district_staff
     user = {"maker": maker, "checker": checker}.get(role) or world.a[role]
     before = snapshot(case)
-    refused = post_action(user, case, code)
+    sure = {"confirmed": "1"}  # a destructive action's confirmation (tested on its own)
+    refused = post_action(user, case, code, **sure)
     assert refused.status_code == 400  # type: ignore[attr-defined]
     assert "علت" in refused.content.decode()  # type: ignore[attr-defined]
     assert snapshot(case) == before
-    done = post_action(user, case, code, reason=reason)
+    done = post_action(user, case, code, reason=reason, **sure)
     assert done.status_code == 302  # type: ignore[attr-defined]
     case.refresh_from_db()
     assert case.version == before[1] + 1

@@ -138,6 +138,7 @@ def test_the_action_form_hands_the_action_what_the_page_posted() -> None:
         "documents_checked": ["inquiry_letter", "owner_id_card"],
         "documents_unchecked": [],
         "owner_declaration": False,
+        "confirmed": False,
     }
     empty = ActionForm(QueryDict("version=1&action=cancel"))
     assert empty.is_valid()

@@ -59,3 +59,11 @@ def now_jalali(style: str = "full") -> str:
     from django.utils import timezone
 
     return jalali.format_jalali_date(timezone.localdate(), style)
+
+
+@register.filter
+def has_datepicker(form: object) -> bool:
+    """Whether a form has a Jalali date input (``{% if form|has_datepicker %}``), so a
+    page loads the date picker only when it shows one."""
+    fields = getattr(form, "fields", None) or {}
+    return any("data-datepicker" in getattr(f.widget, "attrs", {}) for f in fields.values())
