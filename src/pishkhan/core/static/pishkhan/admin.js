@@ -2,7 +2,10 @@
    empty one has no accessible name (axe: aria-input-field-name). Point the box and its
    text at the field's own label as well. Runs after Django's autocomplete.js has built
    the boxes: jQuery's ready callbacks run in order and this file is deferred, and
-   formset:added listeners too. */
+   formset:added listeners too.
+   A read-only inline (an office's change history, say) scrolls sideways on a phone and
+   holds nothing a keyboard can reach, so it cannot be scrolled without a mouse (axe:
+   scrollable-region-focusable): it becomes a focusable region named by its heading. */
 (function () {
   "use strict";
   function labelled(element, labelId) {
@@ -25,6 +28,24 @@
         .forEach(function (element) { labelled(element, label.id); });
     });
   }
+  var FOCUSABLE = "a[href], button, input:not([type=hidden]), select, textarea, [tabindex]";
+  function reachInlines() {
+    document.querySelectorAll(".inline-group").forEach(function (group) {
+      if (group.querySelector(FOCUSABLE)) {
+        return;
+      }
+      var heading = group.querySelector("h2");
+      group.setAttribute("tabindex", "0");
+      group.setAttribute("role", "region");
+      if (heading) {
+        if (!heading.id) {
+          heading.id = group.id + "-heading";
+        }
+        group.setAttribute("aria-labelledby", heading.id);
+      }
+    });
+  }
+  reachInlines();
   if (window.django && window.django.jQuery) {
     window.django.jQuery(function () { nameBoxes(document); });
   }
