@@ -4,39 +4,12 @@ no serious or critical violation anywhere, and on the phone no sideways scroll."
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import Page, expect
 
-from pishkhan.accounts.models import User
 from pishkhan.offices.roles import Role
-from pishkhan.testing.axe import assert_accessible
+from pishkhan.testing.browser import DESKTOP, PHONE, sign_in_as
+from pishkhan.testing.browser import check_page as check
 from pishkhan.testing.personas import act, build_city
-
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-WIDEST = """() => [...document.querySelectorAll('body *')]
-  .filter(e => e.getBoundingClientRect().width > innerWidth)
-  .slice(-3).map(e => e.tagName + '.' + e.className + '#' + e.id + ':' +
-    Math.round(e.getBoundingClientRect().width))"""
-
-
-def sign_in_as(page: Page, live_server: object, user: User) -> None:
-    """Reuse a test client's session in the browser (the sign-in page is checked apart)."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": str(live_server)}]
-    )
-
-
-def check(page: Page, what: str) -> None:
-    assert_accessible(page, what)
-    if page.viewport_size and page.viewport_size["width"] <= PHONE["width"]:
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= PHONE["width"], f"{what}: {width}px wide: {page.evaluate(WIDEST)}"
 
 
 @pytest.mark.e2e
@@ -78,6 +51,10 @@ def test_every_staff_page_has_no_serious_axe_violation(
     visit("/", "technical manager's home")
     for tab in ("all", "mine", "pool", "overdue", "returned"):
         visit(f"/cases/cartable/?tab={tab}", f"technical manager's cartable, tab {tab}")
+    page.get_by_role("link", name="بدون مسئول").click()
+    page.get_by_role("button", name="برداشتن").first.click()
+    expect(page.get_by_text("را برداشتید")).to_be_visible()
+    check(page, "cartable with a message")
     visit("/cases/cartable/?date_from=1402/13/40", "cartable with a filter error")
     page.get_by_role("searchbox", name="جست‌وجوی پرونده").first.fill(world.citizen.national_id)
     page.get_by_role("button", name="جست‌وجو").first.click()
