@@ -274,12 +274,16 @@ def new(request: HttpRequest) -> HttpResponse:
         form.add_error(None, error.messages)
         return render(request, "cases/new.html", context, status=400)
     code = to_persian_digits(case.tracking_code)
+    receipt_url = reverse("cases:receipt", args=[case.pk])
+    if request.POST.get("then") == "receipt":  # «ثبت و چاپ رسید»: the counter's usual way
+        messages.success(request, format_html("پرونده با کد رهگیری <bdi>{}</bdi> ثبت شد.", code))
+        return HttpResponseRedirect(receipt_url)
     messages.success(
         request,
         format_html(
             'پرونده با کد رهگیری <bdi>{}</bdi> ثبت شد. <a href="{}">چاپ رسید پذیرش</a>',
             code,
-            reverse("cases:receipt", args=[case.pk]),
+            receipt_url,
         ),
     )
     return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))

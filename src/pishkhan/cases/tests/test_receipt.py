@@ -108,3 +108,23 @@ def test_registering_links_to_the_receipt(city: City) -> None:
     )
     case = Case.objects.get()
     assert reverse("cases:receipt", args=[case.pk]) in response.content.decode()
+
+
+def test_register_and_print_lands_on_the_receipt(city: City) -> None:
+    response = client_for(city.alice).post(
+        "/cases/new/",
+        {
+            "service": "inquiry_notary",
+            "office": city.a.office.pk,
+            "national_id": city.citizen.national_id,
+            "renewal_code": city.a.parcel.renewal_code,
+            "documents": INQUIRY_DOCUMENTS,
+            "then": "receipt",
+            **application_form_data("inquiry_notary"),
+        },
+    )
+    case = Case.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cases:receipt", args=[case.pk])
+    page = client_for(city.alice).get(response["Location"]).content.decode()
+    assert to_persian_digits(case.tracking_code) in page

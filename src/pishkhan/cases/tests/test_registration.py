@@ -98,6 +98,9 @@ def test_it_offers_only_services_of_the_offices_contract(world: City, tm: Client
     assert response.status_code == 200
     offered = {card.offering.service.code for card in response.context["cards"]}
     assert offered == {"inquiry_notary", "inquiry_bank"}
+    html = response.content.decode()  # one link a service: one click to its form
+    assert '?service=inquiry_notary"' in html
+    assert "?service=permit_extension" not in html
     refused = tm.get(URL, {"service": "permit_extension"})
     assert refused.status_code == 400
     assert "این خدمت برای دفتر شما قابل ثبت نیست" in refused.content.decode()
