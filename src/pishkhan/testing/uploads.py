@@ -125,12 +125,25 @@ class FullDiskStorage(FileSystemStorage):
 class ThumbnailFailsStorage(FileSystemStorage):
     """A local storage that writes the file and then fails on its thumbnail."""
 
-    def _save(self, name: str, content: Any) -> str:
-        if name.startswith("thumbs/"):
+    def save(self, name: str | None, content: Any, max_length: int | None = None) -> str:
+        if name and name.startswith("thumbs/"):
             raise OSError(errno.EIO, "Input/output error")
-        return super()._save(name, content)
+        return super().save(name, content, max_length)
 
 
 def stored_paths(root: Path) -> list[Path]:
     """Every file under a storage's folder."""
     return sorted(p for p in root.rglob("*") if p.is_file())
+
+
+def scratch_uploads(settings: Any, root: Path, backend: str = "") -> Path:
+    """Point the uploads storage at `root` (a test's own folder), optionally through
+    another storage class (FullDiskStorage, …); the storages are rebuilt on the change."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "uploads": {
+            "BACKEND": backend or "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root)},
+        },
+    }
+    return root
