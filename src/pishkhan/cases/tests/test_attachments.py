@@ -21,7 +21,9 @@ from pishkhan.cases.actions import do_attach_document_scan, do_attach_visit_phot
 from pishkhan.cases.errors import RoleNotAllowed, UploadInvalid
 from pishkhan.cases.events import EventType
 from pishkhan.cases.models import AttachmentKind, Case, CaseAttachment, CaseEvent, VisitReport
+from pishkhan.cases.tests.authz import FILE_KIND
 from pishkhan.files.models import StoredFile
+from pishkhan.testing import authz
 from pishkhan.testing.personas import (
     INQUIRY_DOCUMENTS,
     City,
@@ -453,3 +455,38 @@ def test_the_case_pages_queries_do_not_grow_with_its_files(world: City, media: P
             assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+# --- every person on every file route -----------------------------------------------------
+
+
+def test_every_file_route_answers_each_person_as_their_scope_says(world: City, media: Path) -> None:
+    """A scan and a photo of office A's case (its parcel in district A, the citizen's):
+    its office's staff, district A's staff and the city roles open both; the applicant
+    the scan only; everyone else gets the 404 an unknown file gets."""
+    case = walk_to(world, world.open_case(), "awaiting_visit")
+    scan = attach_scan(world, case, image_bytes("png"))
+    case.refresh_from_db()
+    case = record_visit(world.bob, case)
+    report = VisitReport.objects.get(case=case)
+    photo = do_attach_visit_photo(
+        world.bob, case.pk, case.version, report.pk, upload(photo_with_gps(), "p.jpg")
+    )
+    office_a = {f"a.{role}" for role in world.a.staff}
+    staff = office_a | {"a.district_staff.0", "a.district_staff.1", "supervisor", "administrator"}
+    routes = authz.routes(FILE_KIND)
+    assert {r.name for r in routes} == {"cases:file", "cases:file_thumbnail"}
+    problems = []
+    for name, user in world.everyone().items():
+        client = client_for(user)
+        for route in routes:
+            for attachment, opens in (
+                (scan, name in staff or name == "citizen"),
+                (photo, name in staff),
+            ):
+                status = client.get(route.url(attachment)).status_code
+                if status != (200 if opens else 404):
+                    problems.append(f"{name} {route.name} {attachment.kind}: {status}")
+            if client.get(route.missing_url()).status_code != 404:
+                problems.append(f"{name} {route.name} of a file nobody has: not 404")
+    assert not problems, "\n".join(problems)
