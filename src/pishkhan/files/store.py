@@ -11,6 +11,7 @@ file and before the commit) is swept by ``manage.py sweep_upload_orphans``.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import uuid
 from collections.abc import Iterable, Iterator
@@ -22,6 +23,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
 from django.db import transaction
+from django.db.models import Q
 
 from pishkhan.core import clock
 from pishkhan.files.checks import ALL_KINDS, CheckedUpload, GPSPosition, check_upload
@@ -148,3 +150,46 @@ def store_upload(
 def open_stored(name: str) -> Any:
     """The stored file for reading (a download streams it)."""
     return upload_storage().open(name, "rb")
+
+
+# --- the sweeper ----------------------------------------------------------------------
+
+SWEEP_BATCH = 500
+
+
+def stored_names() -> Iterator[str]:
+    """Every file under the store's folders (uploads/xx/…, thumbs/xx/…)."""
+    storage = upload_storage()
+    for top in (UPLOADS_DIR, THUMBNAILS_DIR):
+        try:
+            folders, _ = storage.listdir(top)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for folder in sorted(folders):
+            _, files = storage.listdir(f"{top}/{folder}")
+            for name in sorted(files):
+                yield f"{top}/{folder}/{name}"
+
+
+def orphans(older_than: dt.timedelta) -> list[str]:
+    """Stored files no row names, written before `older_than` ago (a younger one may
+    belong to a transaction still running)."""
+    storage = upload_storage()
+    cutoff = clock.now() - older_than
+    names = list(stored_names())
+    known: set[str] = set()
+    for start in range(0, len(names), SWEEP_BATCH):
+        batch = names[start : start + SWEEP_BATCH]
+        rows = StoredFile.objects.filter(
+            Q(storage_name__in=batch) | Q(thumbnail_name__in=batch)
+        ).values_list("storage_name", "thumbnail_name")
+        known.update(name for pair in rows for name in pair if name)
+    return [n for n in names if n not in known and storage.get_modified_time(n) < cutoff]
+
+
+def sweep_orphans(older_than: dt.timedelta, *, dry_run: bool = False) -> list[str]:
+    """Delete (or, with `dry_run`, only list) the orphans; what was found."""
+    found = orphans(older_than)
+    if not dry_run:
+        remove(found)
+    return found
