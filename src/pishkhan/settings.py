@@ -7,7 +7,9 @@ required. `make demo` turns DEBUG on explicitly. Every variable is listed in REA
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -49,6 +51,7 @@ INSTALLED_APPS = [
     # Pishkhan's apps in the order of their layers (docs/decisions/007-layers.md).
     "pishkhan.core",
     "pishkhan.outbox",
+    "pishkhan.files",
     "pishkhan.geo",
     "pishkhan.offices",
     "pishkhan.accounts",
@@ -191,7 +194,7 @@ LOCALE_PATHS = [BASE_DIR / "src" / "pishkhan" / "locale"]
 # --- static files ---------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -201,7 +204,55 @@ STORAGES = {
         )
     },
 }
-MEDIA_ROOT = VAR_DIR / "media"
+
+# --- uploads: scans and photos (docs/files.md) ----------------------------------------
+# Uploads are read only through their views (never served from a URL of their own):
+# the local disk under PISHKHAN_MEDIA_ROOT by default, an S3-compatible object store
+# with PISHKHAN_FILE_STORAGE=s3 (needs the "s3" extra: django-storages and boto3).
+MEDIA_ROOT = Path(env_str("PISHKHAN_MEDIA_ROOT", str(VAR_DIR / "media")))
+PISHKHAN_FILE_STORAGE = env_str("PISHKHAN_FILE_STORAGE", "local")
+if PISHKHAN_FILE_STORAGE == "local":
+    STORAGES["uploads"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": str(MEDIA_ROOT),
+            "file_permissions_mode": 0o640,
+            "directory_permissions_mode": 0o750,
+        },
+    }
+elif PISHKHAN_FILE_STORAGE == "s3":
+    if importlib.util.find_spec("storages") is None:
+        raise ImproperlyConfigured(
+            "PISHKHAN_FILE_STORAGE=s3 needs django-storages and boto3: pip install '.[s3]'."
+        )
+    STORAGES["uploads"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("PISHKHAN_S3_BUCKET"),
+            "endpoint_url": env_str("PISHKHAN_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("PISHKHAN_S3_REGION", "") or None,
+            "access_key": env_secret("PISHKHAN_S3_ACCESS_KEY_ID"),
+            "secret_key": env_secret("PISHKHAN_S3_SECRET_ACCESS_KEY"),
+            "location": env_str("PISHKHAN_S3_PREFIX", ""),
+            "addressing_style": env_str("PISHKHAN_S3_ADDRESSING_STYLE", "") or None,
+            "default_acl": None,  # the bucket's own (private) policy; objects never public
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    raise ImproperlyConfigured(
+        f"PISHKHAN_FILE_STORAGE must be local or s3; got {PISHKHAN_FILE_STORAGE!r}."
+    )
+PISHKHAN_UPLOAD_MAX_BYTES = env_int("PISHKHAN_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+PISHKHAN_UPLOAD_MAX_PIXELS = env_int("PISHKHAN_UPLOAD_MAX_PIXELS", 40_000_000)
+PISHKHAN_UPLOAD_MAX_IMAGE_SIDE = env_int("PISHKHAN_UPLOAD_MAX_IMAGE_SIDE", 10_000)
+PISHKHAN_UPLOAD_MAX_PDF_PAGES = env_int("PISHKHAN_UPLOAD_MAX_PDF_PAGES", 100)
+PISHKHAN_UPLOAD_MAX_FILES_PER_CASE = env_int("PISHKHAN_UPLOAD_MAX_FILES_PER_CASE", 200)
+# Files in one request (a registration's scans, a visit's photos): Django refuses more.
+DATA_UPLOAD_MAX_NUMBER_FILES = env_int("PISHKHAN_UPLOAD_MAX_FILES_PER_REQUEST", 30)
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 if DEBUG:
     # The demo serves static files from the apps' folders (no collectstatic needed).
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)

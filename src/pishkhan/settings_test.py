@@ -3,16 +3,25 @@
 DATABASE_URL still decides the database, so the same suite runs on SQLite and PostgreSQL.
 """
 
+import atexit
 import importlib.util
 import os
+import shutil
+import tempfile
 
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("HTTPS", "0")
 os.environ.setdefault("SECRET_KEY", "test-only-" + "k" * 60)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# Uploads land on the local disk in a scratch folder of this run, never in var/media
+# (nor in an object store the environment may name); the folder goes when the run ends.
+os.environ["PISHKHAN_FILE_STORAGE"] = "local"
+os.environ["PISHKHAN_MEDIA_ROOT"] = tempfile.mkdtemp(prefix="pishkhan-test-media-")
 
 from pishkhan.settings import *  # noqa: F403
-from pishkhan.settings import STATIC_ROOT, STORAGES
+from pishkhan.settings import MEDIA_ROOT, STATIC_ROOT, STORAGES
+
+atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
 
 # whitenoise warns about a missing STATIC_ROOT on every request; collectstatic makes it in
 # production, the tests serve from the apps' static folders.

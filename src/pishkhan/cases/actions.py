@@ -4,7 +4,7 @@ role and guards, compare-and-swaps the case version and appends a CaseEvent."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,7 +18,7 @@ from django.utils import timezone
 from pishkhan.accounts.access import Principal
 from pishkhan.accounts.actions import do_find_or_register_citizen
 from pishkhan.accounts.models import Citizen
-from pishkhan.cases import engine, permissions, responses
+from pishkhan.cases import attachments, engine, permissions, responses
 from pishkhan.cases.access import access_case_by_id, principal_of, scope_condition
 from pishkhan.cases.corrections import plan_corrections
 from pishkhan.cases.errors import (
@@ -45,7 +45,9 @@ from pishkhan.cases.fields import clean_values, declared_fields
 from pishkhan.cases.models import (
     APPLICANT,
     SYSTEM,
+    AttachmentKind,
     Case,
+    CaseAttachment,
     CaseEvent,
     Channel,
     InquiryResponse,
@@ -59,6 +61,7 @@ from pishkhan.cases.tracking import allocate_tracking_code
 from pishkhan.catalog.models import ServiceType
 from pishkhan.core import clock
 from pishkhan.core.jalali import jalali_year
+from pishkhan.files.store import atomic_with_files
 from pishkhan.geo.models import LandUse, Parcel
 from pishkhan.offices.models import (
     ContractStatus,
@@ -286,10 +289,15 @@ def plan_opening(
 
 
 def write_opening(
-    user: Any, opening: Opening, applicant: Citizen, duplicate: dict[str, Any] | None = None
+    user: Any,
+    opening: Opening,
+    applicant: Citizen,
+    duplicate: dict[str, Any] | None = None,
+    scans: list[attachments.CheckedScan] | None = None,
 ) -> Case:
     """The case row and its `open` event (inside the caller's transaction, after
-    `check_duplicate`, whose answer is `duplicate`)."""
+    `check_duplicate`, whose answer is `duplicate`), and the checked `scans` of its
+    documents (inside atomic_with_files, so a scan that fails takes everything back)."""
     now, first, definition = opening.now, opening.first, opening.definition
     due_at, overall_due_at = engine.opening_deadlines(first, definition, now)
     case = Case.objects.create(
@@ -326,11 +334,27 @@ def write_opening(
                 "documents_checked": opening.documents,
                 **({"data": opening.data} if opening.data else {}),
                 **(duplicate or {}),
+                **({"scans": scan_counts(scans)} if scans else {}),
             },
             created_at=now,
         )
     )
+    for scan in scans or ():
+        attachments.attach(
+            user,
+            case,
+            scan.upload,
+            AttachmentKind.DOCUMENT_SCAN,
+            document_code=scan.document_code,
+        )
     return case
+
+
+def scan_counts(scans: list[attachments.CheckedScan]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for scan in scans:
+        counts[scan.document_code] = counts.get(scan.document_code, 0) + 1
+    return counts
 
 
 def do_open_case(
@@ -394,12 +418,15 @@ def do_register_case(
     initial: WorkflowState | None = None,
     data: Any = None,
     duplicate_reason: Any = None,
+    scans: Any = None,
 ) -> Case:
     """The counter's one intent: register the applicant if they are new and open their
-    case, in one transaction. Every rule is decided before anything is written (the
-    duplicate check first thing in the transaction), so a refused case leaves no new
-    citizen behind; two counters registering the same new applicant at once share the
-    one citizen row."""
+    case, with the scans of its documents (`scans`: document code -> uploaded files), in
+    one transaction. Every rule is decided before anything is written (the duplicate
+    check first thing in the transaction, the scans checked by their content before
+    it), so a refused case leaves no new citizen behind and a scan that cannot be
+    stored leaves no case and no file; two counters registering the same new applicant
+    at once share the one citizen row."""
     principal = principal_of(user, principal)
     if principal is None:
         raise OpenNotAllowed()
@@ -416,7 +443,8 @@ def do_register_case(
         data,
         duplicate_reason,
     )
-    with transaction.atomic():
+    checked = attachments.checked_scans(opening.definition.documents, scans)
+    with atomic_with_files():
         duplicate = check_duplicate(principal, opening)
         if known is None:
             assert isinstance(applicant, NewApplicant)
@@ -427,7 +455,7 @@ def do_register_case(
                 applicant.mobile,
                 look_first=False,
             )
-        return write_opening(user, opening, known, duplicate)
+        return write_opening(user, opening, known, duplicate, checked)
 
 
 def refuse(error: WorkflowError | None) -> None:
@@ -637,9 +665,14 @@ def do_record_visit_report(
     violations_observed: list[str],
     photo_refs: list[str],
     notes: str = "",
+    photos: Sequence[Any] = (),
     principal: Principal | None = None,
 ) -> VisitReport:
-    """The inspector holding a case that waits for a visit records what they saw."""
+    """The inspector holding a case that waits for a visit records what they saw, with
+    the photos they took (`photos`: uploaded images; where each was taken is kept from
+    its EXIF as data, the file itself keeps no metadata). A photo that cannot be stored
+    leaves no report and no file."""
+    principal = principal_of(user, principal)
     errors = visit_report_errors(
         visited_at,
         observed_land_use,
@@ -651,8 +684,18 @@ def do_record_visit_report(
     )
     if errors:
         raise ValidationError(errors)
-    with case_in_hand(user, case_id, expected_version, principal) as (case, principal):
+    if photos:  # who may, before the photos are read; the transaction asks again
+        ahead = access_case_by_id(user, case_id, principal)
+        assert principal is not None
+        refuse(permissions.visit_refusal(principal, ahead))
+    checked = attachments.checked_photos(list(photos))
+    with atomic_with_files():
+        case = access_case_by_id(user, case_id, principal)
+        assert principal is not None
+        if case.version != expected_version:
+            raise ConcurrentActionError()
         refuse(permissions.visit_refusal(principal, case))
+        attachments.check_room(case, len(checked))
         report = VisitReport.objects.create(
             case=case,
             parcel_id=case.parcel_id,
@@ -666,6 +709,8 @@ def do_record_visit_report(
             notes=notes.strip(),
             recorded_at=clock.now(),
         )
+        for photo in checked:
+            attachments.attach(user, case, photo, AttachmentKind.VISIT_PHOTO, visit_report=report)
         record_in_place(
             case,
             expected_version,
@@ -675,10 +720,103 @@ def do_record_visit_report(
             payload={
                 "visit_report_id": report.pk,
                 "violations": len(report.violations_observed),
-                "photos": report.photos_count,
+                "photos": report.photos_count + len(checked),
             },
         )
     return report
+
+
+# --- scans and photos -----------------------------------------------------------------
+
+
+def current_state(case: Case) -> WorkflowState | None:
+    return WorkflowState.objects.filter(definition_id=case.definition_id, code=case.state).first()
+
+
+def do_attach_document_scan(
+    user: Any,
+    case_id: Any,
+    expected_version: int,
+    document_code: Any,
+    uploaded_file: Any,
+    *,
+    principal: Principal | None = None,
+) -> CaseAttachment:
+    """The counter attaches a scan (PDF, JPEG or PNG, checked by its content) to one
+    document of the case's checklist: the office's technical manager at any open step,
+    or whoever may correct the case's data in its step (permissions.scan_role). One
+    ``attach_document_scan`` event; a scan that cannot be stored leaves nothing."""
+    principal = principal_of(user, principal)
+    ahead = access_case_by_id(user, case_id, principal)  # who may, before reading the file
+    assert principal is not None
+    permissions.scan_role(principal, ahead, current_state(ahead))
+    code = attachments.document_code_of(ahead, document_code)
+    checked = attachments.checked_upload(uploaded_file, attachments.SCAN_KINDS)
+    with atomic_with_files():
+        case = access_case_by_id(user, case_id, principal)
+        if case.version != expected_version:
+            raise ConcurrentActionError()
+        role = permissions.scan_role(principal, case, current_state(case))
+        attachments.check_room(case, 1)
+        attachment = attachments.attach(
+            user, case, checked, AttachmentKind.DOCUMENT_SCAN, document_code=code
+        )
+        engine.record_change(
+            case,
+            expected_version,
+            action=EventType.ATTACH_DOCUMENT_SCAN,
+            actor_id=user.pk,
+            actor_role=role,
+            to_state=case.state,
+            changes={},
+            payload={
+                "document_code": code,
+                "attachment_id": attachment.pk,
+                "kind": attachment.file.kind,
+            },
+        )
+    return attachment
+
+
+def do_attach_visit_photo(
+    user: Any,
+    case_id: Any,
+    expected_version: int,
+    visit_report_id: Any,
+    uploaded_file: Any,
+    *,
+    principal: Principal | None = None,
+) -> CaseAttachment:
+    """The inspector adds a photo (JPEG or PNG) to a visit report they recorded, while
+    the case still waits on the visit; its EXIF position is kept as data."""
+    principal = principal_of(user, principal)
+    ahead = access_case_by_id(user, case_id, principal)
+    assert principal is not None
+    refuse(permissions.visit_refusal(principal, ahead))
+    report = VisitReport.objects.filter(pk=visit_report_id, case_id=ahead.pk).first()
+    if report is None or report.inspector_id != user.pk:
+        raise ActionNotAllowed("عکس را به گزارش بازدیدی بیفزایید که خودتان ثبت کرده‌اید.")
+    checked = attachments.checked_upload(uploaded_file, attachments.PHOTO_KINDS)
+    with atomic_with_files():
+        case = access_case_by_id(user, case_id, principal)
+        if case.version != expected_version:
+            raise ConcurrentActionError()
+        refuse(permissions.visit_refusal(principal, case))
+        attachments.check_room(case, 1)
+        attachment = attachments.attach(
+            user, case, checked, AttachmentKind.VISIT_PHOTO, visit_report=report
+        )
+        engine.record_change(
+            case,
+            expected_version,
+            action=EventType.ATTACH_VISIT_PHOTO,
+            actor_id=user.pk,
+            actor_role=Role.INSPECTOR,
+            to_state=case.state,
+            changes={},
+            payload={"visit_report_id": report.pk, "attachment_id": attachment.pk},
+        )
+    return attachment
 
 
 # --- follow-up notes ------------------------------------------------------------------

@@ -164,3 +164,14 @@ class PlanReviewInvalid(InvalidInput):
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__(next(iter(errors.values()), None))
         self.errors = errors
+
+
+class UploadInvalid(InvalidInput):
+    """A scan or photo the file store refused or could not write (files.errors): the
+    store's Persian reason, after the file's name; `reason` is the store's own code."""
+
+    code = "upload_invalid"
+
+    def __init__(self, message: str, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason

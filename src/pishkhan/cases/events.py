@@ -36,11 +36,16 @@ class EventType(models.TextChoices):
     CORRECT_CASE = "correct_case", "اصلاح اطلاعات پرونده"
     ASSIGN = "assign", "واگذاری پرونده به همکار (مدیر دفتر)"
     CHANGE_SERVICE = "change_service", "تغییر خدمت پرونده"
+    ATTACH_DOCUMENT_SCAN = "attach_document_scan", "پیوست اسکن مدرک"
+    ATTACH_VISIT_PHOTO = "attach_visit_photo", "پیوست عکس بازدید"
 
 
 RESERVED_ACTIONS = frozenset(EventType.values)
-# Events that record nobody holding or moving the case: a note about it, the calendar.
-NOT_PROGRESS = frozenset({EventType.FOLLOW_UP_NOTE, EventType.CALENDAR_CHANGED})
+# Events that record nobody holding or moving the case: a note about it, the calendar,
+# a scan the counter adds to its documents (while someone else may hold the case).
+NOT_PROGRESS = frozenset(
+    {EventType.FOLLOW_UP_NOTE, EventType.CALENDAR_CHANGED, EventType.ATTACH_DOCUMENT_SCAN}
+)
 # Events only staff see: the applicant's page shows the public ones.
 INTERNAL = frozenset(
     {
@@ -49,6 +54,7 @@ INTERNAL = frozenset(
         EventType.RELEASE,
         EventType.ASSIGN,
         EventType.SAVE_RESPONSE_DRAFT,
+        EventType.ATTACH_VISIT_PHOTO,  # the photos are the staff's, as the visit reports
     }
 )
 

@@ -44,6 +44,35 @@ from pishkhan.offices.roles import Role
 
 REQUIRED = "این فیلد را پر کنید."
 TIME_INPUT = re.compile(r"(\d{1,2})\s*:\s*(\d{2})")
+SCAN_PREFIX = "scan-"
+SCAN_ACCEPT = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
+PHOTO_ACCEPT = "image/jpeg,image/png,.jpg,.jpeg,.png"
+FILE_MESSAGES = {
+    "required": "پرونده‌ای برای بارگذاری انتخاب نشده است.",
+    "empty": "پرونده خالی است.",
+    "invalid": "پرونده فرستاده نشد؛ دوباره انتخاب و بارگذاری کنید.",
+    "missing": "پرونده فرستاده نشد؛ دوباره انتخاب و بارگذاری کنید.",
+}
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files under one name (a document's pages, a visit's photos). The field
+    only collects them: the file store decides what each one is."""
+
+    def __init__(self, *, accept: str, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept}))
+        kwargs.setdefault("error_messages", FILE_MESSAGES)
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        one = super().clean
+        if isinstance(data, list | tuple):
+            return [one(item, initial) for item in data if item]
+        return [one(data, initial)] if data else []
 
 
 def too_long(what: str, limit: int) -> dict[str, str]:
@@ -248,6 +277,10 @@ class RegistrationForm(forms.Form):
         ]
         self.declared: tuple[FieldSpec, ...] = declared_fields(offering.definition)
         self.fields.update(form_fields(self.declared))
+        for code, title in offering.definition.documents.items():
+            self.fields[f"{SCAN_PREFIX}{code}"] = MultipleFileField(
+                label=f"اسکن {title}", required=False, accept=SCAN_ACCEPT
+            )
         self.citizen: Citizen | None = None
         self.parcel: Parcel | None = None
         self.duplicate_warning = ""
@@ -257,6 +290,13 @@ class RegistrationForm(forms.Form):
     @property
     def declared_inputs(self) -> list[forms.BoundField]:
         return [self[f"{FORM_PREFIX}{spec.code}"] for spec in self.declared]
+
+    @property
+    def document_rows(self) -> list[tuple[Any, forms.BoundField]]:
+        """Each document's checkbox beside the input for its scans."""
+        boxes = list(self["documents"])
+        codes = list(self.offering.definition.documents)
+        return [(box, self[f"{SCAN_PREFIX}{code}"]) for box, code in zip(boxes, codes, strict=True)]
 
     @property
     def asks_duplicate_reason(self) -> bool:
@@ -369,6 +409,11 @@ class RegistrationForm(forms.Form):
             "documents_checked": list(data["documents"]),
             "data": self.application_data(),
             "duplicate_reason": data.get("duplicate_reason") or "",
+            "scans": {
+                code: data[f"{SCAN_PREFIX}{code}"]
+                for code in self.offering.definition.documents
+                if data.get(f"{SCAN_PREFIX}{code}")
+            },
         }
 
     def application_data(self) -> dict[str, Any]:
@@ -520,11 +565,12 @@ class VisitReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="هر تخلف در یک سطر؛ اگر تخلفی نیست خالی بگذارید.",
     )
-    photos = forms.CharField(
+    photos = MultipleFileField(
         label="عکس‌ها",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="شماره یا نام هر عکس در یک سطر.",
+        accept=PHOTO_ACCEPT,
+        help_text="عکس‌های بازدید (JPEG یا PNG)؛ موقعیت جغرافیایی عکس نگه داشته و "
+        "اطلاعات دیگر آن از پرونده پاک می‌شود.",
     )
     notes = forms.CharField(
         label="توضیحات", required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -565,7 +611,8 @@ class VisitReportForm(forms.Form):
             "built_area": data["built_area"],
             "floors": data["floors"],
             "violations_observed": lines(data.get("violations", "")),
-            "photo_refs": lines(data.get("photos", "")),
+            "photo_refs": [],
+            "photos": data.get("photos") or [],
             "notes": data.get("notes", ""),
         }
 
@@ -647,3 +694,43 @@ class ServiceChangeForm(forms.Form):
         known = {s.code for s in self.declared}
         for code, messages in errors.items():
             self.add_error(f"{FORM_PREFIX}{code}" if code in known else None, messages)
+
+
+class ScanForm(forms.Form):
+    """A scan of one document of the case page's checklist:
+    `do_attach_document_scan(user, case, version, document, file)`."""
+
+    version = DigitsIntegerField(
+        widget=forms.HiddenInput(),
+        error_messages={
+            "required": "نسخه پرونده در فرم نیست؛ صفحه را دوباره بارگذاری کنید.",
+            "invalid": "نسخه پرونده در فرم نیست؛ صفحه را دوباره بارگذاری کنید.",
+        },
+    )
+    document = forms.CharField(
+        max_length=60,
+        error_messages={
+            "required": "مدرکی انتخاب نشده است؛ صفحه را دوباره بارگذاری کنید.",
+            "max_length": "این مدرک شناخته نیست.",
+            "null_characters_not_allowed": "این مدرک شناخته نیست.",
+        },
+    )
+    file = forms.FileField(label="اسکن مدرک", error_messages=FILE_MESSAGES)
+
+    def first_error(self) -> str:
+        return next((str(e) for errors in self.errors.values() for e in errors), "")
+
+
+class PhotoForm(ScanForm):
+    """One more photo for a visit report: `do_attach_visit_photo(user, case, version,
+    report, file)`."""
+
+    document = None  # type: ignore[assignment]
+    report = DigitsIntegerField(
+        widget=forms.HiddenInput(),
+        error_messages={
+            "required": "گزارش بازدید مشخص نیست؛ صفحه را دوباره بارگذاری کنید.",
+            "invalid": "گزارش بازدید مشخص نیست؛ صفحه را دوباره بارگذاری کنید.",
+        },
+    )
+    file = forms.FileField(label="عکس بازدید", error_messages=FILE_MESSAGES)

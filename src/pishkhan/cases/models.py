@@ -554,3 +554,74 @@ class TrackingSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"
+
+
+class AttachmentKind(models.TextChoices):
+    DOCUMENT_SCAN = "document_scan", "اسکن مدرک"
+    VISIT_PHOTO = "visit_photo", "عکس بازدید"
+
+
+class CaseAttachment(models.Model):
+    """A stored file (files.StoredFile) that belongs to a case: a scan of one document
+    of its checklist, or a photo an inspector took on a visit. Where the photo was taken
+    (its EXIF GPS position, dropped from the file itself) is kept here as data."""
+
+    case = models.ForeignKey(
+        Case,
+        verbose_name="پرونده",
+        on_delete=models.PROTECT,
+        related_name="attachments",
+        db_index=False,  # case_attachment_case (case, kind) serves it
+    )
+    file = models.OneToOneField(
+        "files.StoredFile", verbose_name="پرونده بارگذاری‌شده", on_delete=models.PROTECT
+    )
+    kind = models.CharField("نوع", max_length=20, choices=AttachmentKind.choices)
+    document_code = models.CharField("کد مدرک", max_length=60, blank=True)
+    visit_report = models.ForeignKey(
+        VisitReport,
+        verbose_name="گزارش بازدید",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="photos",
+    )
+    latitude = models.DecimalField(
+        "عرض جغرافیایی", max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        "طول جغرافیایی", max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    attached_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="پیوست‌کننده",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # read with its case only
+    )
+    attached_at = models.DateTimeField("زمان پیوست")
+
+    class Meta:
+        verbose_name = "پیوست پرونده"
+        verbose_name_plural = "پیوست‌های پرونده"
+        ordering = ["case", "attached_at", "pk"]
+        indexes = [models.Index(fields=["case", "kind"], name="case_attachment_case")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="document_scan", visit_report__isnull=True) & ~Q(document_code="")
+                | Q(kind="visit_photo", document_code=""),
+                name="case_attachment_kind_fields",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False, kind="visit_photo"),
+                name="case_attachment_position_of_photos",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} پرونده {self.case_id}"
+
+    @property
+    def has_position(self) -> bool:
+        return self.latitude is not None and self.longitude is not None

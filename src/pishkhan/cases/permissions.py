@@ -11,6 +11,10 @@ hold, documents the applicant must bring, a colleague's claim).
   step (or the refusal); ``do_correct_case`` calls it too.
 - ``claim_refusal`` / ``release_refusal`` / ``visit_refusal`` / ``note_refusal`` /
   ``assign_refusal`` — None when the person may, else the error the action raises.
+- ``scan_role`` — the role in which a person attaches scans to a case's documents (or
+  the refusal); ``do_attach_document_scan`` calls it too.
+- ``attachment_visible`` — may a person open a scan or a photo of a case they see; the
+  download view asks it.
 - ``case_permissions`` — everything at once, for a page.
 """
 
@@ -30,7 +34,14 @@ from pishkhan.cases.errors import (
     WorkflowError,
 )
 from pishkhan.cases.guards import GuardContext, first_failure
-from pishkhan.cases.models import APPLICANT, SYSTEM, Case, WorkflowAction, WorkflowState
+from pishkhan.cases.models import (
+    APPLICANT,
+    SYSTEM,
+    AttachmentKind,
+    Case,
+    WorkflowAction,
+    WorkflowState,
+)
 from pishkhan.core import clock
 from pishkhan.offices.roles import OFFICE_ROLES, Role
 
@@ -62,6 +73,8 @@ class Visibility:
     full_personal_data: bool  # the applicant's national ID and mobile unmasked
     staff_names: bool  # who of the staff acted (else only their roles)
     internal_events: bool  # follow-up notes, claims and releases
+    document_scans: bool = False  # the scans of the case's documents
+    visit_photos: bool = False  # the inspectors' photos (and where they were taken)
 
 
 @dataclass(frozen=True)
@@ -78,6 +91,8 @@ class CasePermissions:
     can_correct: bool
     sees: Visibility
     can_change_service: bool = False  # registered under the wrong service (do_change_service)
+    can_attach_scan: bool = False  # do_attach_document_scan
+    can_attach_photo: bool = False  # do_attach_visit_photo, photos with a visit report
 
     @property
     def allowed_actions(self) -> list[ActionOption]:
@@ -223,6 +238,32 @@ def service_change_refusal(
     return None
 
 
+def scan_role(principal: Principal, case: Case, state: WorkflowState | None) -> str:
+    """Who attaches scans to the documents of an open case: the technical manager of its
+    office at any step (the counter scans what the applicant brings), unless a
+    colleague's claim holds the case in that role; else whoever may correct the case's
+    data in its step. Raises the refusal otherwise; do_attach_document_scan calls it."""
+    if not case.is_open:
+        raise ActionNotAllowed("این پرونده بسته شده است و مدرک تازه نمی‌پذیرد.")
+    if engine.holds_role_for(principal, case, Role.TECHNICAL_MANAGER):
+        engine.check_assignment(case, Role.TECHNICAL_MANAGER, principal.user_id)
+        return Role.TECHNICAL_MANAGER
+    try:
+        return correction_role(principal, case, state)
+    except ActionNotAllowed:
+        raise RoleNotAllowed("پیوست اسکن مدارک این پرونده با شما نیست.") from None
+
+
+def scan_refusal(
+    principal: Principal, case: Case, state: WorkflowState | None
+) -> WorkflowError | None:
+    try:
+        scan_role(principal, case, state)
+    except WorkflowError as error:
+        return error
+    return None
+
+
 def assign_refusal(principal: Principal, case: Case) -> WorkflowError | None:
     """An office manager hands an open case of their office, at a step of an office
     role, to a colleague holding that role (who that may be is the action's to check:
@@ -253,12 +294,24 @@ def visibility(principal: Principal, case: Case) -> Visibility:
     """Staff see the case whole; the applicant sees the office, the steps and the public
     events, not internal notes or which colleague held the case."""
     staff = works_on(principal, case)
+    applicant = principal.citizen_id is not None and principal.citizen_id == case.applicant_id
     return Visibility(
-        full_personal_data=case.office_id in principal.office_ids(*OFFICE_ROLES)
-        or principal.citizen_id == case.applicant_id,
+        full_personal_data=case.office_id in principal.office_ids(*OFFICE_ROLES) or applicant,
         staff_names=staff,
         internal_events=staff,
+        document_scans=staff or applicant,
+        visit_photos=staff,
     )
+
+
+def attachment_visible(sees: Visibility, kind: str) -> bool:
+    """May a person who sees a case this much open this attachment of it? The download
+    view asks here (an attachment they may not see is a 404)."""
+    if kind == AttachmentKind.DOCUMENT_SCAN:
+        return sees.document_scans
+    if kind == AttachmentKind.VISIT_PHOTO:
+        return sees.visit_photos
+    return False
 
 
 # --- the whole answer ------------------------------------------------------------------
@@ -361,4 +414,6 @@ def case_permissions(
         sees=visibility(principal, case),
         can_correct=correction_refusal(principal, case, state) is None,
         can_change_service=service_change_refusal(principal, case, state) is None,
+        can_attach_scan=scan_refusal(principal, case, state) is None,
+        can_attach_photo=visit_refusal(principal, case) is None,
     )

@@ -3,8 +3,9 @@ the actions the viewer may take now.
 
 Everything is read in a fixed number of queries, however many events the case has: the
 case with its relations, the states and actions of its pinned definition, the events
-with their actors, the visit reports with their inspectors, the parcel's open
-conditions and the holidays of the case's lifetime (one calendar for every stint).
+with their actors, the visit reports with their inspectors, the case's scans and photos
+with their files, the parcel's open conditions and the holidays of the case's lifetime
+(one calendar for every stint).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pishkhan.cases.models import (
     APPLICANT,
     SYSTEM,
     Case,
+    CaseAttachment,
     CaseEvent,
     InquiryResponse,
     PlanReview,
@@ -34,7 +36,13 @@ from pishkhan.cases.models import (
     WorkflowAction,
     WorkflowState,
 )
-from pishkhan.cases.permissions import ActionOption, CasePermissions, Visibility, case_permissions
+from pishkhan.cases.permissions import (
+    ActionOption,
+    CasePermissions,
+    Visibility,
+    attachment_visible,
+    case_permissions,
+)
 from pishkhan.cases.responses import (
     CASE_PLAN_REVIEWS,
     LAND_USE_LABELS,
@@ -164,12 +172,18 @@ class DocumentRow:
     title: str
     required: bool
     checked: bool
+    scans: tuple[CaseAttachment, ...] = ()
 
 
 @dataclass(frozen=True)
 class VisitRow:
     report: VisitReport
     land_use_label: str
+    photos: tuple[CaseAttachment, ...] = ()
+
+    @property
+    def photos_count(self) -> int:
+        return self.report.photos_count + len(self.photos)
 
 
 @dataclass
@@ -234,6 +248,14 @@ class CasePage:
     @property
     def can_change_service(self) -> bool:
         return self.permissions.can_change_service
+
+    @property
+    def can_attach_scan(self) -> bool:
+        return self.permissions.can_attach_scan
+
+    @property
+    def can_attach_photo(self) -> bool:
+        return self.permissions.can_attach_photo
 
     @property
     def certificate_declaration(self) -> str:
@@ -306,6 +328,11 @@ def case_page(case: Case, principal: Principal, user_id: int) -> CasePage:
         .order_by("-recorded_at", "-pk")
     )
     response = getattr(case, "response", None)
+    files = list(
+        CaseAttachment.objects.filter(case_id=case.pk)
+        .select_related("file")
+        .order_by("attached_at", "pk")
+    )
     facts: dict[str, Any] = {
         CASE_VISITS: [(r.visited_at, r.recorded_at) for r in reports],
         PARCEL_HAS_OPEN_CONDITIONS: bool(conditions),
@@ -320,15 +347,22 @@ def case_page(case: Case, principal: Principal, user_id: int) -> CasePage:
     if not allowed.sees.internal_events:
         events = [e for e in events if e.action not in INTERNAL]
     state = states.get(case.state)
+    sees = allowed.sees
+    scans = [a for a in files if attachment_visible(sees, a.kind) and a.document_code]
+    photos = [a for a in files if attachment_visible(sees, a.kind) and a.visit_report_id]
     return CasePage(
         case=case,
         state_label=state.label if state else case.state,
         acting_role_label=role_label(case.acting_role) if case.acting_role else "",
         show_full_national_id=allowed.sees.full_personal_data,
-        documents=document_rows(case, states),
+        documents=document_rows(case, states, scans),
         conditions=conditions,
         visit_reports=[
-            VisitRow(r, LAND_USE_LABELS.get(r.observed_land_use, r.observed_land_use))
+            VisitRow(
+                r,
+                LAND_USE_LABELS.get(r.observed_land_use, r.observed_land_use),
+                tuple(p for p in photos if p.visit_report_id == r.pk),
+            )
             for r in reports
         ]
         if allowed.sees.staff_names
@@ -384,11 +418,19 @@ def returned_notice(
     )
 
 
-def document_rows(case: Case, states: dict[str, WorkflowState]) -> list[DocumentRow]:
+def document_rows(
+    case: Case, states: dict[str, WorkflowState], scans: list[CaseAttachment] | None = None
+) -> list[DocumentRow]:
     required = {code for s in states.values() if s.is_initial for code in s.documents_required}
     checked = set(case.documents_checked)
     return [
-        DocumentRow(code, title, code in required, code in checked)
+        DocumentRow(
+            code,
+            title,
+            code in required,
+            code in checked,
+            tuple(a for a in scans or () if a.document_code == code),
+        )
         for code, title in case.definition.documents.items()
     ]
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pishkhan.cases import views_answer, views_cartable, views_case, views_office
+from pishkhan.cases import views_answer, views_cartable, views_case, views_files, views_office
 
 app_name = "cases"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     *views_case.urlpatterns,
     *views_office.urlpatterns,
     *views_answer.urlpatterns,
+    *views_files.urlpatterns,
 ]

@@ -35,6 +35,7 @@ from pishkhan.cases.errors import (
     ConcurrentActionError,
     DuplicateOpenCase,
     InvalidFieldValues,
+    UploadInvalid,
     WorkflowError,
 )
 from pishkhan.cases.fields import declared_fields
@@ -181,7 +182,7 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def visit(request: HttpRequest, pk: int) -> HttpResponse:
     case = access_case_by_id(request.user, pk, principal_for(request))
-    form = VisitReportForm(request.POST)
+    form = VisitReportForm(request.POST, request.FILES)
     if not form.is_valid():
         return render_case(request, case, status=400, visit_form=form)
     try:
@@ -195,6 +196,9 @@ def visit(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         for field, problems in error.message_dict.items():
             form.add_error(VISIT_FIELDS.get(field), problems)
+        return render_case(request, case, status=400, visit_form=form)
+    except UploadInvalid as error:
+        form.add_error("photos", error.message)
         return render_case(request, case, status=400, visit_form=form)
     except WorkflowError as error:
         return refused(request, case, error, visit_form=form)
@@ -239,6 +243,7 @@ def new(request: HttpRequest) -> HttpResponse:
     offering = offered[code]
     form = RegistrationForm(
         request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
         offering=offering,
         offices=offices,
         initial=registration_prefill(request.GET),

@@ -8,16 +8,20 @@ a visit report, the case's version for a claim or a release, a follow-up note.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 import jdatetime
 from django.utils import timezone
 
-from pishkhan.cases.models import Case, WorkflowAction
+from pishkhan.cases.models import Case, CaseAttachment, VisitReport, WorkflowAction
 from pishkhan.offices.models import RoleAssignment
-from pishkhan.testing.authz import Route, exempt, register
+from pishkhan.testing.authz import MISSING_ID, Route, exempt, register
+from pishkhan.testing.uploads import image_bytes, pdf_bytes, upload
 
 KIND = "case"
+FILE_KIND = "case.file"
+MISSING_KEY = uuid.UUID(int=0)
 REASON = "بررسی دسترسی"
 # The roles whose views refuse anyone else before looking a case up (cases/views_*.py).
 CARTABLE_ROLES = frozenset({"technical_manager", "inspector", "plan_reviewer", "district_staff"})
@@ -61,6 +65,23 @@ def a_visit(case: Case) -> dict[str, Any]:
         "violations": "",
         "photos": "front.jpg",
     }
+
+
+def a_scan(case: Case) -> dict[str, Any]:
+    """A scan of the case's first document, as the case page posts it."""
+    document = next(iter(case.definition.documents), "none")
+    return {**version(case), "document": document, "file": upload(pdf_bytes(), "scan.pdf")}
+
+
+def a_photo(case: Case) -> dict[str, Any]:
+    """A photo for the case's latest visit report (none yet: the action refuses)."""
+    report = VisitReport.objects.filter(case=case).order_by("-pk").first()
+    photo = upload(image_bytes("jpeg"), "photo.jpg")
+    return {**version(case), "report": str(report.pk if report else 0), "file": photo}
+
+
+def file_args(attachment: CaseAttachment) -> tuple[Any, ...]:
+    return (attachment.case_id, attachment.file.key)
 
 
 def a_correction(case: Case) -> dict[str, Any]:
@@ -119,6 +140,17 @@ register(
     Route("cases:follow_up_note", KIND, methods=("POST",), data=a_note, gate=FOLLOW_UP),
     Route("cases:assign", KIND, methods=("POST",), data=an_assignment, gate=MANAGER),
     Route("cases:change_service", KIND, methods=("GET", "HEAD", "POST"), data=a_service_change),
+    Route("cases:attach_scan", KIND, methods=("POST",), data=a_scan),
+    Route("cases:attach_photo", KIND, methods=("POST",), data=a_photo),
+    # a case's files: their own matrix (test_attachments.py), every person on a scan
+    # and a photo of a case
+    Route("cases:file", FILE_KIND, args=file_args, missing_args=(MISSING_ID, MISSING_KEY)),
+    Route(
+        "cases:file_thumbnail",
+        FILE_KIND,
+        args=file_args,
+        missing_args=(MISSING_ID, MISSING_KEY),
+    ),
 )
 exempt(
     "cases:parcel",

@@ -17,6 +17,7 @@ from pishkhan.core.jalali import format_jalali_datetime
 from pishkhan.geo.models import ConditionKind, ParcelCondition
 from pishkhan.offices.roles import Role
 from pishkhan.testing.personas import City, act, client_for, record_visit, walk_to
+from pishkhan.testing.uploads import image_bytes, photo_with_gps, upload
 
 
 def detail_url(case: Case) -> str:
@@ -123,8 +124,8 @@ def test_its_query_count_does_not_grow_with_the_events(world: City) -> None:
     assert counts[0] == counts[1], counts
     # session, user, principal (3), the scoped lookup, the case with its relations and
     # the parcel's open conditions (2), states, actions, events, visit reports, plan
-    # reviews, holidays, the certificate an instant answer may rest on
-    assert counts[0] == 14, counts
+    # reviews, scans and photos, holidays, the certificate an instant answer may rest on
+    assert counts[0] == 15, counts
 
 
 def test_supervisors_read_but_have_no_actions(world: City) -> None:
@@ -182,14 +183,17 @@ def test_the_whole_journey_through_the_pages(world: City) -> None:
             "built_area": "۱۸۰٫۵",
             "floors": "۲",
             "violations": "",
-            "photos": "نما\nحیاط",
+            "photos": [upload(photo_with_gps(), "نما.jpg"), upload(image_bytes(), "حیاط.png")],
             "notes": "ملک مطابق سند است.",
         },
     )
     assert response.status_code == 302, response.content.decode()  # type: ignore[attr-defined]
     report = VisitReport.objects.get(case=case)
     assert report.floors == 2
-    assert report.photo_refs == ["نما", "حیاط"]
+    photos = list(report.photos.select_related("file").order_by("pk"))
+    assert [p.file.display_name for p in photos] == ["نما.jpg", "حیاط.png"]
+    assert photos[0].has_position
+    assert not photos[1].has_position
     case.refresh_from_db()
 
     forms = {

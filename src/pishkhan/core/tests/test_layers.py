@@ -30,7 +30,8 @@ ROOT = Path(pishkhan.__file__).resolve().parent
 
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("core",),
-    ("outbox",),  # the transactional outbox: infrastructure every app may publish to
+    # infrastructure every app may use: the transactional outbox, the file store
+    ("outbox", "files"),
     ("geo",),
     ("offices",),
     ("accounts",),

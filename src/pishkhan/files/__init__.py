@@ -1,0 +1,1 @@
+"""The file store: uploads checked by their content, kept under random names."""
