@@ -90,6 +90,8 @@ def render_case(
         "error": error,
         "claim_url": optional_url("cases:claim", case.pk) if page.can_claim else "",
         "release_url": optional_url("cases:release", case.pk) if page.can_release else "",
+        # billing's page of the case's bills, for whoever sees the case (billing.views)
+        "bills_url": optional_url("billing:case_bills", case.pk),
     }
     return render(request, "cases/case_detail.html", context, status=status)
 
