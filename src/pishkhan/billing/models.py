@@ -328,7 +328,7 @@ class Vehicle(TimeStamped):
                 self.plate_two or 0, self.plate_letter, self.plate_three or 0, self.plate_iran or 0
             )
         except ValidationError as error:
-            raise ValidationError({"plate_letter": error.messages}) from None
+            raise ValidationError(error.messages) from None
         if self.model_year and self.toll_paid_through and self.toll_paid_through < self.model_year - 1:
             raise ValidationError(
                 {"toll_paid_through": "سال تسویه عوارض پیش از سال ساخت خودرو است."}
