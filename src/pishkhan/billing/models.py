@@ -499,7 +499,6 @@ class Bill(Immutable):
     paid_at = models.DateTimeField("زمان پرداخت", null=True, blank=True)
     paid_channel = models.CharField("شیوه پرداخت", max_length=20, blank=True)
     paid_reference = models.CharField("شماره مرجع پرداخت", max_length=64, blank=True)
-    is_demo = models.BooleanField("داده نمایشی", default=False, editable=False)
 
     objects = BillQuerySet.as_manager()
 
