@@ -13,6 +13,7 @@ scope and input itself, moves a bill only by compare-and-swap on its version, wr
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -80,9 +81,10 @@ def do_publish_rule(rule: DuesRule) -> DuesRule:
         competitors = rule.competitors().select_for_update()
         latest = competitors.order_by("-valid_from").first()
         if latest is not None and rule.valid_from <= latest.valid_from:
+            started = format_jalali_date(latest.valid_from)
             raise ValidationError(
                 {
-                    "valid_from": f"قاعده جدید باید بعد از {format_jalali_date(latest.valid_from)}، "
+                    "valid_from": f"قاعده جدید باید بعد از {started}، "
                     "تاریخ آغاز آخرین قاعده همین نوع، اجرا شود."
                 }
             )
@@ -190,7 +192,9 @@ def renewal_due_date(lines: list[dues.Line], issued_on: dt.date) -> dt.date:
     months = [line.basis["discount_until_month"] for line in lines if line.basis.get("discount_bp")]
     if months:
         year, month = to_jalali(issued_on).year, int(months[0])
-        first_after = from_jalali(year + 1, 1, 1) if month == 12 else from_jalali(year, month + 1, 1)
+        first_after = (
+            from_jalali(year + 1, 1, 1) if month == 12 else from_jalali(year, month + 1, 1)
+        )
         due = min(due, first_after - dt.timedelta(days=1))
     return due
 
@@ -368,8 +372,7 @@ def issue_case_bills(
     lock_subject(parcel_id=case.parcel_id)
     today = timezone.localtime(now).date()
     return [
-        write_bill(plan, actor_id=actor_id, role=role, now=now)
-        for plan in case_plans(case, today)
+        write_bill(plan, actor_id=actor_id, role=role, now=now) for plan in case_plans(case, today)
     ]
 
 
@@ -415,7 +418,7 @@ def plan_for_case(
     lock_subject(parcel_id=case.parcel_id)
     if kind in (BillKind.SERVICE, BillKind.TRANSFER) and kind in live_kinds(case):
         raise NothingToBill("فیش این پرونده پیش‌تر صادر شده است؛ برای تغییر، آن را ابطال کنید.")
-    planners = {
+    planners: dict[str, Callable[[], BillPlan | None]] = {
         BillKind.SERVICE: lambda: plan_service_fee(case, today),
         BillKind.TRANSFER: lambda: plan_transfer(case, today),
         BillKind.RENEWAL: lambda: plan_renewal(case.parcel, today, case) if case.parcel else None,
@@ -646,4 +649,3 @@ def do_record_bill_payment(
             after={**snapshot(bill), "channel": channel, "reference": reference},
         )
     return PaymentRecorded(bill, capture, duplicate=False)
-

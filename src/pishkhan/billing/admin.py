@@ -19,7 +19,6 @@ from django.utils import timezone
 
 from pishkhan.billing import dues
 from pishkhan.billing.actions import do_end_rule, do_publish_rule, do_register_vehicle
-from pishkhan.billing.vehicle_ids import parse_plate
 from pishkhan.billing.models import (
     Bill,
     BillEvent,
@@ -32,6 +31,7 @@ from pishkhan.billing.models import (
     Vehicle,
     VehicleTollRule,
 )
+from pishkhan.billing.vehicle_ids import parse_plate
 from pishkhan.core.admin_helpers import (
     PersianSearchMixin,
     adopt,
@@ -89,7 +89,7 @@ class PreviewForm(forms.ModelForm):
         raise NotImplementedError
 
     def _post_clean(self) -> None:
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]
         if not self.wants_preview() or self.errors:
             return
         try:
@@ -134,7 +134,7 @@ class TransferRuleForm(PreviewForm):
 
 
 class TollRuleForm(PreviewForm):
-    sample = forms.CharField(  # type: ignore[assignment]
+    sample = forms.CharField(
         label="سال ساخت خودروی نمونه", required=False, max_length=4,
         help_text="سال ساخت شمسی؛ پیش‌نمایش عوارض سال نمونه و دیرکرد آن تا امسال را نشان می‌دهد.",
     )  # fmt: skip
@@ -162,7 +162,6 @@ class RuleAdmin(JalaliDatesMixin, PersianSearchMixin, admin.ModelAdmin):
     """Publish through do_publish_rule; once in force, only the last day changes."""
 
     change_form_template = "admin/billing/rule_change_form.html"
-    list_filter = ("valid_from",)
     search_fields = ("resolution",)
 
     def has_taken_effect(self, obj: DuesRule) -> bool:
@@ -210,6 +209,7 @@ RULE_COLUMNS = (
 class RenewalDuesRuleAdmin(RuleAdmin):
     form = RenewalRuleForm
     list_display = ("__str__", "rate_label", "value_basis", "valuation_percent", *RULE_COLUMNS)
+    list_filter = ("valid_from",)
 
     @admin.display(description="نرخ سالانه")
     def rate_label(self, obj: RenewalDuesRule) -> str:
@@ -219,7 +219,13 @@ class RenewalDuesRuleAdmin(RuleAdmin):
 @admin.register(TransferDuesRule)
 class TransferDuesRuleAdmin(RuleAdmin):
     form = TransferRuleForm
-    list_display = ("service_type", "basis", "rate_bp", rials("minimum_amount", "حداقل"), *RULE_COLUMNS)
+    list_display = (
+        "service_type",
+        "basis",
+        "rate_bp",
+        rials("minimum_amount", "حداقل"),
+        *RULE_COLUMNS,
+    )
     list_select_related = ("service_type",)
     list_filter = ("service_type", "basis")
     autocomplete_fields = ("service_type",)
@@ -234,9 +240,7 @@ class VehicleTollRuleAdmin(RuleAdmin):
 
 
 class VehicleForm(forms.ModelForm):
-    plate = forms.CharField(
-        label="پلاک", max_length=40, help_text="مثلاً ۱۲ ب ۳۴۵ ایران ۶۷"
-    )
+    plate = forms.CharField(label="پلاک", max_length=40, help_text="مثلاً ۱۲ ب ۳۴۵ ایران ۶۷")
 
     class Meta:
         model = Vehicle
@@ -285,7 +289,9 @@ class VehicleAdmin(PersianSearchMixin, admin.ModelAdmin):
             return ("vin", "vehicle_class", "model_year", "owner", "toll_paid_through")
         return ("plate", "vin", "vehicle_class", "model_year", "owner", "toll_paid_through")
 
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
         form = super().get_form(request, obj, change=change, **kwargs)
         if obj is not None:
             form.base_fields.pop("plate", None)
@@ -311,7 +317,11 @@ class VehicleAdmin(PersianSearchMixin, admin.ModelAdmin):
 
 @admin.register(RenewalDuesAccount)
 class RenewalDuesAccountAdmin(PersianSearchMixin, admin.ModelAdmin):
-    list_display = ("parcel", persian_code("parcel__renewal_code", "کد نوسازی"), "paid_through_year")
+    list_display = (
+        "parcel",
+        persian_code("parcel__renewal_code", "کد نوسازی"),
+        "paid_through_year",
+    )
     list_select_related = ("parcel__district",)
     search_fields = ("parcel__renewal_code",)
     raw_id_fields = ("parcel",)
@@ -330,11 +340,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class BillLineInline(admin.TabularInline):
-    model = BillLine
+class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
-    fields = readonly_fields = ("position", "title", "year", "amount", "basis")  # type: ignore[assignment]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -343,15 +351,35 @@ class BillLineInline(admin.TabularInline):
         return False
 
 
-class BillEventInline(BillLineInline):
-    model = BillEvent  # type: ignore[assignment]
-    fields = readonly_fields = ("kind", "actor", "actor_role", "created_at", "before", "after", "reason")  # type: ignore[assignment]
+class BillLineInline(ReadOnlyInline):
+    model = BillLine
+    fields = readonly_fields = ("position", "title", "year", "amount", "basis")
+
+
+class BillEventInline(ReadOnlyInline):
+    model = BillEvent
+    fields = readonly_fields = (
+        "kind",
+        "actor",
+        "actor_role",
+        "created_at",
+        "before",
+        "after",
+        "reason",
+    )
 
 
 @admin.register(Bill)
 class BillAdmin(PersianSearchMixin, ReadOnlyAdmin):
-    list_display = ("bill_id_fa", "kind", "status", rials("total", "مبلغ"),
-                    jalali_datetime("issued_at", "زمان صدور"), jalali_date("due_on", "مهلت"), "office")  # fmt: skip
+    list_display = (
+        "bill_id_fa",
+        "kind",
+        "status",
+        rials("total", "مبلغ"),
+        jalali_datetime("issued_at", "زمان صدور"),
+        jalali_date("due_on", "مهلت"),
+        "office",
+    )
     list_select_related = ("office",)
     list_filter = ("status", "kind", "office")
     search_fields = ("bill_id", "payment_id", "case__tracking_code", "parcel__renewal_code")
@@ -367,4 +395,3 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
     list_display = ("kind", rials("amount", "مبلغ"), jalali_date("day", "روز"), "bill", "reference")
     list_select_related = ("bill",)
     list_filter = ("kind", "day")
-

@@ -141,7 +141,7 @@ def covered_years(kind: str, **subject: Any) -> set[int]:
     line_kind = LineKind.RENEWAL_YEAR if kind == BillKind.RENEWAL else LineKind.TOLL_YEAR
     filters = {f"bill__{name}": value for name, value in subject.items()}
     rows = BillLine.objects.filter(kind=line_kind, bill__status__in=LIVE, **filters)
-    return set(rows.values_list("year", flat=True))
+    return {int(year) for year in rows.values_list("year", flat=True) if year is not None}
 
 
 def owed_years(first: int, current: int, covered: set[int]) -> list[int]:

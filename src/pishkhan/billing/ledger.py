@@ -135,7 +135,8 @@ def day_problems() -> list[str]:
         paid[row["d"]] = int(row["s"])
     days = sorted(set(net) | set(paid))
     return [
-        f"day {day.isoformat()}: captured − reversed {net.get(day, 0)}, bills paid {paid.get(day, 0)}"
+        f"day {day.isoformat()}: captured − reversed {net.get(day, 0)}, "
+        f"bills paid {paid.get(day, 0)}"
         for day in days
         if net.get(day, 0) != paid.get(day, 0)
     ]

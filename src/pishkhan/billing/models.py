@@ -65,9 +65,7 @@ class DuesRule(InForce, TimeStamped):
         ordering = ["-valid_from"]
 
     def competitors(self) -> models.QuerySet[Any]:
-        rows = type(self)._default_manager.filter(
-            **{f: getattr(self, f) for f in self.key_fields}
-        )
+        rows = type(self)._default_manager.filter(**{f: getattr(self, f) for f in self.key_fields})
         return rows.exclude(pk=self.pk) if self.pk else rows
 
     def clean(self) -> None:
@@ -88,12 +86,14 @@ class DuesRule(InForce, TimeStamped):
         if self.pk:
             stored = type(self)._default_manager.filter(pk=self.pk).values(*self.frozen_fields)
             row = stored.first()
-            if row and row["valid_from"] <= timezone.localdate():
-                if any(row[f] != getattr(self, f) for f in self.frozen_fields):
-                    raise ValidationError(
-                        "قاعده‌ای که اجرا شده است تغییر نمی‌کند؛ قاعده جدیدی با تاریخ آغاز "
-                        "تازه ثبت کنید."
-                    )
+            if (
+                row is not None
+                and row["valid_from"] <= timezone.localdate()
+                and any(row[f] != getattr(self, f) for f in self.frozen_fields)
+            ):
+                raise ValidationError(
+                    "قاعده‌ای که اجرا شده است تغییر نمی‌کند؛ قاعده جدیدی با تاریخ آغاز تازه ثبت کنید."
+                )
 
     def period_label(self) -> str:
         end = format_jalali_date(self.valid_until) if self.valid_until else "اکنون"
@@ -273,7 +273,11 @@ class VehicleTollRule(DuesRule):
         )
 
     def clean(self) -> None:
-        if self.model_year_to and self.model_year_from and self.model_year_to < self.model_year_from:
+        if (
+            self.model_year_to
+            and self.model_year_from
+            and self.model_year_to < self.model_year_from
+        ):
             raise ValidationError({"model_year_to": "سال پایان پیش از سال آغاز است."})
         super().clean()
 
@@ -329,7 +333,11 @@ class Vehicle(TimeStamped):
             )
         except ValidationError as error:
             raise ValidationError(error.messages) from None
-        if self.model_year and self.toll_paid_through and self.toll_paid_through < self.model_year - 1:
+        if (
+            self.model_year
+            and self.toll_paid_through
+            and self.toll_paid_through < self.model_year - 1
+        ):
             raise ValidationError(
                 {"toll_paid_through": "سال تسویه عوارض پیش از سال ساخت خودرو است."}
             )
@@ -380,6 +388,9 @@ class BillSerial(models.Model):
     class Meta:
         verbose_name = "شمارنده فیش"
         verbose_name_plural = "شمارنده فیش"
+
+    def __str__(self) -> str:
+        return str(self.last)
 
 
 class BillQuerySet(models.QuerySet["Bill"]):
@@ -554,7 +565,9 @@ class LineKind(models.TextChoices):
 class BillLine(Immutable):
     """One line of a bill, in whole thousands of rials, with how it was computed."""
 
-    bill = models.ForeignKey(Bill, verbose_name="فیش", on_delete=models.PROTECT, related_name="lines")
+    bill = models.ForeignKey(
+        Bill, verbose_name="فیش", on_delete=models.PROTECT, related_name="lines"
+    )
     position = models.PositiveSmallIntegerField("ردیف")
     kind = models.CharField("نوع", max_length=15, choices=LineKind.choices)
     title = models.CharField("شرح", max_length=200)
@@ -587,7 +600,9 @@ class BillEventKind(models.TextChoices):
 class BillEvent(models.Model):
     """Every change of a bill, append-only: who, when, what, before and after."""
 
-    bill = models.ForeignKey(Bill, verbose_name="فیش", on_delete=models.PROTECT, related_name="events")
+    bill = models.ForeignKey(
+        Bill, verbose_name="فیش", on_delete=models.PROTECT, related_name="events"
+    )
     kind = models.CharField("رویداد", max_length=10, choices=BillEventKind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -627,7 +642,9 @@ class LedgerEntry(models.Model):
     (Tehran) it belongs to; a reversal names the capture it reverses and counts against
     that capture's day. docs/billing.md has the invariants ``check_ledger`` proves."""
 
-    bill = models.ForeignKey(Bill, verbose_name="فیش", on_delete=models.PROTECT, related_name="entries")
+    bill = models.ForeignKey(
+        Bill, verbose_name="فیش", on_delete=models.PROTECT, related_name="entries"
+    )
     kind = models.CharField("نوع", max_length=10, choices=EntryKind.choices)
     amount = models.PositiveBigIntegerField("مبلغ (ریال)")
     day = models.DateField("روز")

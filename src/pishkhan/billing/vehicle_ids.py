@@ -49,7 +49,9 @@ class Plate:
     iran: int
 
     def __str__(self) -> str:
-        return to_persian_digits(f"{self.two:02d} {self.letter} {self.three:03d} ایران {self.iran:02d}")
+        return to_persian_digits(
+            f"{self.two:02d} {self.letter} {self.three:03d} ایران {self.iran:02d}"
+        )
 
 
 def parse_plate(raw: object) -> Plate:

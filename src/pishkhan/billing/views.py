@@ -42,7 +42,7 @@ def may_cancel(principal: Principal, bill: Bill) -> bool:
 
 def grouped(digits: str) -> str:
     """A long identifier in groups of four from the right, in Persian digits."""
-    groups = []
+    groups: list[str] = []
     while digits:
         groups.insert(0, digits[-4:])
         digits = digits[:-4]

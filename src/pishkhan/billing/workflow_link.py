@@ -27,9 +27,7 @@ CASE_UNPAID_BILLS = "case_unpaid_bills"  # GuardContext fact: how many unpaid bi
 
 @effect("issue_case_bills")
 def issue_bills_on_entering(context: EffectContext) -> None:
-    issue_case_bills(
-        context.case, actor_id=context.actor_id, role=context.role, now=context.now
-    )
+    issue_case_bills(context.case, actor_id=context.actor_id, role=context.role, now=context.now)
 
 
 @guard("bills_unpaid")

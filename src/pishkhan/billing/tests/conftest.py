@@ -56,9 +56,7 @@ def rules(city: City) -> Rules:
     price × land area; the passenger-car toll 1,200,000 rials, 1,500,000 from 1404, with
     10% late fee a year."""
     common = {"resolution": "۱۲۳/ش", "approved_on": from_jalali(1397, 12, 1)}
-    renewal_old = publish(
-        RenewalDuesRule(valid_from=from_jalali(1398, 1, 1), rate_bp=50, **common)
-    )
+    renewal_old = publish(RenewalDuesRule(valid_from=from_jalali(1398, 1, 1), rate_bp=50, **common))
     renewal_new = publish(
         RenewalDuesRule(
             valid_from=from_jalali(1403, 1, 1),

@@ -73,7 +73,11 @@ def test_a_discounted_bill_is_due_when_its_discount_ends(
 
 def test_issuing_writes_an_event_a_charge_and_an_outbox_row(renewal: Bill) -> None:
     event = BillEvent.objects.get(bill=renewal)
-    assert (event.kind, event.after["total"], event.after["status"]) == ("issue", 34_200_000, "issued")
+    assert (event.kind, event.after["total"], event.after["status"]) == (
+        "issue",
+        34_200_000,
+        "issued",
+    )
     assert LedgerEntry.objects.get(bill=renewal).kind == EntryKind.CHARGE
     assert OutboxMessage.objects.filter(key=f"bill_event:{event.pk}").count() == 0  # no receiver
     assert check_ledger().consistent
@@ -163,7 +167,8 @@ def test_a_vehicle_toll_bill_for_its_owner(city: City, rules: Rules, now: object
     )
     bill = do_issue_bill(city.alice, kind=BillKind.TOLL, vehicle_id=vehicle.pk)
     assert bill.total == 1_500_000 + 150_000 + 1_500_000
-    assert bill.payer_id == city.citizen.pk and bill.office_id == city.a.office.pk
+    assert bill.payer_id == city.citizen.pk
+    assert bill.office_id == city.a.office.pk
 
 
 def test_cancel_and_reissue_from_todays_rules(
@@ -173,9 +178,12 @@ def test_cancel_and_reissue_from_todays_rules(
     cancelled, fresh = do_cancel_bill(
         city.alice, renewal.pk, renewal.version, "تخفیف تمام شد", reissue=True
     )
-    assert cancelled.status == BillStatus.CANCELLED and cancelled.cancel_reason == "تخفیف تمام شد"
-    assert fresh is not None and fresh.replaces_id == renewal.pk
-    assert fresh.total == 36_000_000 and fresh.payment_id != renewal.payment_id
+    assert cancelled.status == BillStatus.CANCELLED
+    assert cancelled.cancel_reason == "تخفیف تمام شد"
+    assert fresh is not None
+    assert fresh.replaces_id == renewal.pk
+    assert fresh.total == 36_000_000
+    assert fresh.payment_id != renewal.payment_id
     assert [e.kind for e in BillEvent.objects.filter(bill=renewal)] == ["issue", "cancel"]
     report = check_ledger()
     assert report.consistent, report.problems
@@ -191,9 +199,7 @@ def test_cancelling_needs_the_version_seen_and_a_reason(city: City, renewal: Bil
     assert renewal.status == BillStatus.ISSUED
 
 
-def test_a_foreign_bill_is_not_found_and_a_reader_cannot_cancel(
-    city: City, renewal: Bill
-) -> None:
+def test_a_foreign_bill_is_not_found_and_a_reader_cannot_cancel(city: City, renewal: Bill) -> None:
     with pytest.raises(Http404):
         do_cancel_bill(city.charlie, renewal.pk, renewal.version, "اشتباه")
     with pytest.raises(BillNotIssuable):
@@ -217,7 +223,8 @@ def test_paying_marks_the_bill_paid_once(renewal: Bill) -> None:
     event = BillEvent.objects.get(bill=renewal, kind="pay")
     assert (event.actor_id, event.actor_role, event.before["status"]) == (None, "system", "issued")
     report = check_ledger()
-    assert report.consistent and report.captured == report.paid == 34_200_000
+    assert report.consistent
+    assert report.captured == report.paid == 34_200_000
 
 
 @pytest.mark.parametrize(
@@ -231,7 +238,8 @@ def test_a_payment_of_another_amount_changes_nothing(
     with pytest.raises(error):
         do_record_bill_payment(renewal.pk, amount=amount, reference="R1", channel="online")
     renewal.refresh_from_db()
-    assert renewal.status == BillStatus.ISSUED and not renewal.entries.filter(kind="capture")
+    assert renewal.status == BillStatus.ISSUED
+    assert not renewal.entries.filter(kind="capture")
 
 
 @pytest.mark.parametrize("reference", ["", "  ", "R\x00", "R" * 65, None, "R\n1"])
@@ -280,9 +288,7 @@ def test_check_ledger_finds_a_capture_without_a_paid_bill(renewal: Bill) -> None
         call_command("check_ledger")
 
 
-def test_a_reversal_counts_against_its_captures_day(
-    renewal: Bill, now: clock.FrozenClock
-) -> None:
+def test_a_reversal_counts_against_its_captures_day(renewal: Bill, now: clock.FrozenClock) -> None:
     """A duplicate capture reversed on a later day leaves both days consistent."""
     do_record_bill_payment(renewal.pk, amount=renewal.total, reference="R1", channel="online")
     duplicate = book(renewal, EntryKind.CAPTURE, renewal.total, clock.now(), "capture:R2")

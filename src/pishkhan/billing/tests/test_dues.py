@@ -52,9 +52,7 @@ def test_the_discount_ends_with_its_month(city: City, rules: Rules) -> None:
     assert [line.amount for line in dues.renewal_lines(city.a.parcel, after)] == [18_000_000]
 
 
-def test_a_parcel_without_a_dues_account_owes_only_this_year(
-    city: City, rules: Rules
-) -> None:
+def test_a_parcel_without_a_dues_account_owes_only_this_year(city: City, rules: Rules) -> None:
     assert [line.year for line in dues.renewal_lines(city.a.parcel, NOW_DAY)] == [1405]
 
 
@@ -77,18 +75,25 @@ def test_rounding_half_up_once_then_down_to_thousands(city: City, rules: Rules) 
     line = dues.renewal_line(parcel, 1401, rules.renewal_old, NOW_DAY)
     # 0.5% = 617,345.23 -> 617,345 rials -> 617,000 payable
     assert (line.basis["exact"], line.amount) == (617_345, 617_000)
-    assert dues.half_up(5, 2) == 3 and dues.half_up(4, 3) == 1 and dues.half_up(5, 3) == 2
+    assert dues.half_up(5, 2) == 3
+    assert dues.half_up(4, 3) == 1
+    assert dues.half_up(5, 3) == 2
 
 
 def test_transfer_dues_by_each_basis(city: City, rules: Rules) -> None:
     parcel = city.builder.parcel(
-        city.a.district, land_area=Decimal("200"), building_area=Decimal("300"), zone_price=10_000_000
+        city.a.district,
+        land_area=Decimal("200"),
+        building_area=Decimal("300"),
+        zone_price=10_000_000,
     )
     service = city.services["inquiry_notary"]
     made = {
         basis: dues.transfer_line(
             parcel,
-            TransferDuesRule(service_type=service, basis=basis, rate_bp=200, fixed_amount=7_500_500),
+            TransferDuesRule(
+                service_type=service, basis=basis, rate_bp=200, fixed_amount=7_500_500
+            ),
         ).amount
         for basis in TransferBasis.values
     }
@@ -114,7 +119,8 @@ def test_the_service_fee_comes_from_the_tariff_of_the_day(city: City, rules: Rul
     service = city.services["inquiry_notary"]
     city.builder.tariff(service, from_jalali(1404, 1, 1), base_amount=500_000)
     line = dues.service_fee_line(service, city.a.parcel, NOW_DAY)
-    assert line is not None and line.amount == 500_000 + 1_000 * 250
+    assert line is not None
+    assert line.amount == 500_000 + 1_000 * 250
 
 
 def test_a_tariff_change_does_not_touch_an_issued_bill(
@@ -126,13 +132,12 @@ def test_a_tariff_change_does_not_touch_an_issued_bill(
     bill = do_issue_bill(city.alice, kind=BillKind.SERVICE, case_id=case.pk)
     city.builder.tariff(service, from_jalali(1405, 2, 5), base_amount=900_000)
     bill.refresh_from_db()
-    assert bill.total == 750_000 and bill.lines.get().amount == 750_000
+    assert bill.total == 750_000
+    assert bill.lines.get().amount == 750_000
     assert dues.service_fee_line(service, city.a.parcel, NOW_DAY).amount == 1_150_000  # type: ignore[union-attr]
 
 
-def test_a_rule_change_does_not_touch_an_issued_bill(
-    city: City, rules: Rules, now: object
-) -> None:
+def test_a_rule_change_does_not_touch_an_issued_bill(city: City, rules: Rules, now: object) -> None:
     bill = do_issue_bill(city.alice, kind=BillKind.RENEWAL, parcel_id=city.a.parcel.pk)
     from pishkhan.billing.actions import do_publish_rule
 

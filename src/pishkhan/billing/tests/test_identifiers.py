@@ -73,7 +73,8 @@ def test_round_trip(
 ) -> None:
     bill_id = make_bill_id(file_code, company, service)
     payment_id = make_payment_id(bill_id, thousands * 1000, year_digit, period)
-    assert 6 <= len(bill_id) <= 13 and len(payment_id) <= 13
+    assert 6 <= len(bill_id) <= 13
+    assert len(payment_id) <= 13
     bill, payment = parse_payment_id(bill_id, printed_payment_id(payment_id))
     assert bill == BillId(file_code, company, service)
     assert payment == PaymentId(thousands * 1000, year_digit, period)
@@ -132,9 +133,11 @@ def test_a_single_changed_digit_is_refused_but_for_the_standards_blind_spot(
         return
     # Accepted: only a body digit, and only inside the 0-and-1 blind spot of both checks.
     assert i < len(target) - (1 if which == "bill" else 2)
-    assert blind_spot(*pair) and blind_spot(bill_id, payment_id)
+    assert blind_spot(*pair)
+    assert blind_spot(bill_id, payment_id)
     if which == "payment":
-        assert remainder(changed[:-2]) in (0, 1) and remainder(payment_id[:-2]) in (0, 1)
+        assert remainder(changed[:-2]) in (0, 1)
+        assert remainder(payment_id[:-2]) in (0, 1)
 
 
 @given(
@@ -163,7 +166,8 @@ def test_the_blind_spot_of_the_standard_is_real() -> None:
     changed = "2837306512360"
     parse_payment_id(bill_id, payment_id)
     parse_payment_id(changed, payment_id)
-    assert blind_spot(bill_id, payment_id) and blind_spot(changed, payment_id)
+    assert blind_spot(bill_id, payment_id)
+    assert blind_spot(changed, payment_id)
 
 
 def test_a_changed_amount_is_a_new_payment_id() -> None:

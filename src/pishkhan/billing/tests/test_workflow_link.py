@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from pishkhan.accounts.access import load_principal
 from pishkhan.billing.actions import do_publish_rule, do_record_bill_payment, issue_case_bills
 from pishkhan.billing.models import (
     Bill,
@@ -24,7 +25,6 @@ from pishkhan.cases.models import Case, WorkflowAction
 from pishkhan.cases.permissions import case_permissions
 from pishkhan.cases.responses import parcel_debts
 from pishkhan.cases.workflow import load_definition
-from pishkhan.accounts.access import load_principal
 from pishkhan.catalog.models import ServiceCategory, ServiceType
 from pishkhan.core import clock
 from pishkhan.core.jalali import from_jalali
@@ -105,7 +105,9 @@ def test_the_step_is_blocked_until_every_bill_is_paid(city: City, billed_case: C
         act(city, case, "finish")
     assert refused.value.guard == "bills_unpaid"
     for bill in Bill.objects.filter(case=case):
-        do_record_bill_payment(bill.pk, amount=bill.total, reference=f"R{bill.pk}", channel="online")
+        do_record_bill_payment(
+            bill.pk, amount=bill.total, reference=f"R{bill.pk}", channel="online"
+        )
     case.refresh_from_db()
     assert act(city, case, "finish").state == "done"
 
@@ -115,7 +117,8 @@ def test_an_effect_that_cannot_bill_refuses_the_move(city: City, billed_case: Ca
     with pytest.raises(WorkflowError, match="۱۳۹۱"):
         act(city, billed_case, "request_payment")
     billed_case.refresh_from_db()
-    assert billed_case.state == "registered" and not Bill.objects.exists()
+    assert billed_case.state == "registered"
+    assert not Bill.objects.exists()
 
 
 def test_the_parcels_unpaid_bills_are_its_debts(city: City, billed_case: Case) -> None:

@@ -22,5 +22,7 @@ class Command(BaseCommand):
         if not report.consistent:
             for problem in report.problems:
                 self.stderr.write(problem)
-            raise CommandError(f"The ledger is inconsistent: {len(report.problems)} problems ({summary}).")
+            raise CommandError(
+                f"The ledger is inconsistent: {len(report.problems)} problems ({summary})."
+            )
         self.stdout.write(f"The ledger is consistent: {summary}.")
