@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "pishkhan.accounts",
     "pishkhan.catalog",
     "pishkhan.cases",
+    "pishkhan.billing",
     "pishkhan.portal",
     "pishkhan.demo",  # last: the demo city uses every app, and no app uses it
 ]
@@ -309,6 +310,12 @@ PISHKHAN_WORKDAY_START = env_str("PISHKHAN_WORKDAY_START", "07:30")
 PISHKHAN_WORKDAY_END = env_str("PISHKHAN_WORKDAY_END", "14:30")
 # An inquiry may be answered at once from a visit of the same parcel at most this old
 # (a workflow definition may set its own "instant_response_max_visit_age_days").
+# Billing (docs/billing.md): the city's three-digit company code in the national bill id
+# (assigned with the bank network's registration) and the days a bill may be paid in.
+PISHKHAN_BILL_COMPANY_CODE = env_int("PISHKHAN_BILL_COMPANY_CODE", 431)
+if not 0 <= PISHKHAN_BILL_COMPANY_CODE <= 999:
+    raise ImproperlyConfigured("PISHKHAN_BILL_COMPANY_CODE is a three-digit code (0-999).")
+PISHKHAN_BILL_DUE_DAYS = env_int("PISHKHAN_BILL_DUE_DAYS", 30)
 PISHKHAN_INSTANT_RESPONSE_MAX_VISIT_AGE_DAYS = env_int(
     "PISHKHAN_INSTANT_RESPONSE_MAX_VISIT_AGE_DAYS", 180
 )

@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("pishkhan.portal.urls")),
     path("accounts/", include("pishkhan.accounts.urls")),
     path("cases/", include("pishkhan.cases.urls")),
+    path("bills/", include("pishkhan.billing.urls")),
     path("admin/", admin.site.urls),
 ]

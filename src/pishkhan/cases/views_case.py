@@ -121,6 +121,8 @@ def render_case(
         # the Jalali date picker, only when the page shows a date input
         "datepicker": page.can_record_visit
         or (page.can_correct and has_datepicker(correction_form)),
+        # billing's page of the case's bills, for whoever sees the case (billing.views)
+        "bills_url": optional_url("billing:case_bills", case.pk),
     }
     return render(request, "cases/case_detail.html", context, status=status)
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from pishkhan.demo import accounts, catalog, geo, offices
+from pishkhan.demo import billing as demo_billing
 from pishkhan.demo import cases as demo_cases
 from pishkhan.demo.common import SEED, stream
 
@@ -74,6 +75,7 @@ def load_demo_city(
         citizen_plans = accounts.plan_citizens(stream(seed, "citizens"), citizens)
         accounts.ensure_citizens(citizen_plans, password, tally)
         tally.update(demo_cases.load_demo_cases(cases, seed))
+        demo_billing.load_demo_billing(tally)
     return LoadResult(+tally)
 
 
@@ -88,6 +90,7 @@ def city_summary() -> list[tuple[str, int]]:
         *accounts.citizen_summary(),
         *geo.parcel_summary(),
         *catalog.catalog_summary(),
+        *demo_billing.billing_summary(),
     ]
 
 
