@@ -22,7 +22,14 @@ from django.utils import timezone
 
 from pishkhan.accounts.access import Principal
 from pishkhan.cases.access import scope_condition
-from pishkhan.cases.models import Case, InquiryResponse, PlanReview, VisitReport
+from pishkhan.cases.models import (
+    AttachmentKind,
+    Case,
+    CaseAttachment,
+    InquiryResponse,
+    PlanReview,
+    VisitReport,
+)
 from pishkhan.cases.responses import LAND_USE_LABELS
 from pishkhan.cases.sla import StateMap
 from pishkhan.core.money import format_rials
@@ -54,6 +61,7 @@ class Entry:
     case: Case | None = None
     badge: str = ""
     warning: bool = False
+    photos: list[CaseAttachment] = field(default_factory=list)  # a visit's, of a case shown
 
 
 @dataclass(frozen=True)
@@ -77,7 +85,7 @@ def visible_q(principal: Principal) -> Q | None:
 
 
 def parcel_file(principal: Principal, parcel_id: Any) -> ParcelFile:
-    """The file of the parcel `parcel_id` (Http404 if there is none). Eight queries."""
+    """The file of the parcel `parcel_id` (Http404 if there is none). Nine queries."""
     try:
         pk = int(parcel_id)
     except (TypeError, ValueError):
@@ -123,6 +131,16 @@ def parcel_file(principal: Principal, parcel_id: Any) -> ParcelFile:
             : PER_KIND + 1
         ]
     )
+    shown_visits = [v.pk for v in visits[:PER_KIND] if v.case_id in visible_ids]
+    photos: dict[int, list[CaseAttachment]] = {}
+    for photo in (
+        CaseAttachment.objects.filter(
+            kind=AttachmentKind.VISIT_PHOTO, visit_report_id__in=shown_visits
+        )
+        .select_related("file")
+        .order_by("attached_at", "pk")
+    ):
+        photos.setdefault(photo.visit_report_id or 0, []).append(photo)
     capped = any(
         len(rows) > PER_KIND for rows in (cases, visits, reviews, answers, conditions, certificates)
     )
@@ -133,7 +151,7 @@ def parcel_file(principal: Principal, parcel_id: Any) -> ParcelFile:
         entries.extend(case_entries(case, case.pk in visible_ids, states))
     for visit in visits[:PER_KIND]:
         seen = by_pk.get(visit.case_id) if visit.case_id in visible_ids else None
-        entries.append(visit_entry(visit, seen))
+        entries.append(visit_entry(visit, seen, photos.get(visit.pk, []) if seen else []))
     for review in reviews[:PER_KIND]:
         entries.append(review_entry(review, by_pk.get(review.case_id)))
     for answer in answers[:PER_KIND]:
@@ -179,7 +197,7 @@ def case_entries(case: Case, visible: bool, states: StateMap) -> list[Entry]:
     return [opened, closed]
 
 
-def visit_entry(visit: VisitReport, case: Case | None) -> Entry:
+def visit_entry(visit: VisitReport, case: Case | None, photos: list[CaseAttachment]) -> Entry:
     use = LAND_USE_LABELS.get(visit.observed_land_use, visit.observed_land_use)
     details = [
         f"کاربری مشاهده‌شده: {use}",
@@ -197,6 +215,7 @@ def visit_entry(visit: VisitReport, case: Case | None) -> Entry:
         details,
         case,
         warning=bool(visit.violations_observed),
+        photos=photos,
     )
 
 

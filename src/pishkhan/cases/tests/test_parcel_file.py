@@ -11,10 +11,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from pishkhan.cases.actions import do_attach_visit_photo
 from pishkhan.core.digits import to_persian_digits
 from pishkhan.geo.models import CertificateKind, ConditionKind, ParcelCertificate
 from pishkhan.offices.roles import Role
 from pishkhan.testing.personas import City, client_for, record_visit, walk_to
+from pishkhan.testing.uploads import image_bytes, upload
 
 
 def url(parcel_id: int) -> str:
@@ -102,7 +104,7 @@ def test_its_query_count_does_not_grow_with_the_history(world: City) -> None:
             assert client.get(url(parcel.pk)).status_code == 200
         return len(queries)
 
-    world.open_case()
+    record_visit(world.a[Role.INSPECTOR], walk_to(world, world.open_case(), "awaiting_visit"))
     before = count()
     for n in range(3):
         case = world.open_case("inquiry_bank" if n % 2 else "inquiry_notary")
@@ -116,3 +118,19 @@ def test_its_query_count_does_not_grow_with_the_history(world: City) -> None:
 @pytest.mark.parametrize("bad", ["0", "abc"])
 def test_a_bad_id_is_a_404(world: City, bad: str) -> None:
     assert client_for(world.alice).get(f"/cases/parcels/{bad}/").status_code == 404
+
+
+def test_a_visit_s_photos_show_in_the_file_of_those_who_see_its_case(world: City) -> None:
+    case = walk_to(world, world.open_case(), "awaiting_visit")
+    inspector = world.a[Role.INSPECTOR]
+    case = record_visit(inspector, case)
+    report = case.visit_reports.get()
+    photo = do_attach_visit_photo(
+        inspector, case.pk, case.version, report.pk, upload(image_bytes("jpeg"), "front.jpg")
+    )
+    thumbnail = f"/cases/{case.pk}/files/{photo.file.key}/thumbnail/"
+    mine = client_for(world.alice).get(url(case.parcel_id)).content.decode()
+    assert thumbnail in mine
+    theirs = client_for(world.b[Role.TECHNICAL_MANAGER]).get(url(case.parcel_id))
+    assert "بازدید" in theirs.content.decode()  # the visit itself is parcel data
+    assert thumbnail not in theirs.content.decode()  # its photos belong to the case
