@@ -299,6 +299,12 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 PISHKHAN_OUTBOX_LEASE_SECONDS = env_int("PISHKHAN_OUTBOX_LEASE_SECONDS", 300)
 # Finished background-task results are kept this many days (a periodic job prunes them).
 PISHKHAN_TASK_RESULTS_KEEP_DAYS = env_int("PISHKHAN_TASK_RESULTS_KEEP_DAYS", 14)
+# The parcel map: a tile server of the city's (an XYZ URL such as
+# https://tiles.example.ir/{z}/{x}/{y}.png) and its attribution; without one the map
+# draws the parcels on a plain background. Its centre when it opens (latitude,longitude).
+PISHKHAN_MAP_TILE_URL = env_str("PISHKHAN_MAP_TILE_URL", "")
+PISHKHAN_MAP_TILE_ATTRIBUTION = env_str("PISHKHAN_MAP_TILE_ATTRIBUTION", "")
+PISHKHAN_MAP_CENTER = env_str("PISHKHAN_MAP_CENTER", "32.6546,51.6680")
 
 # --- Pishkhan itself ------------------------------------------------------------------
 PISHKHAN_CITY_NAME = env_str("PISHKHAN_CITY_NAME", "اصفهان")

@@ -435,6 +435,16 @@ SERVICE_CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 ADDRESS_WORDS_MAX = 5
 
 
+COORDINATE_MESSAGES = {
+    "invalid": "مختصات را با رقم و ممیز وارد کنید، مثلاً ۳۲٫۶۵۴۶.",
+    "min_value": "مختصات بیرون از بازهٔ مجاز است.",
+    "max_value": "مختصات بیرون از بازهٔ مجاز است.",
+    "max_digits": "مختصات بیش از اندازه رقم دارد.",
+    "max_decimal_places": "مختصات حداکثر شش رقم اعشار دارد.",
+    "max_whole_digits": "مختصات بیرون از بازهٔ مجاز است.",
+}
+
+
 class ParcelLookupForm(forms.Form):
     """The parcel search of the registration page (GET): any of the four, at least one."""
 
@@ -457,6 +467,24 @@ class ParcelLookupForm(forms.Form):
     address = forms.CharField(
         label="نشانی", max_length=120, required=False, error_messages=too_long("نشانی", 120)
     )
+    lat = DigitsDecimalField(
+        label="عرض جغرافیایی",
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        min_value=-90,
+        max_value=90,
+        error_messages=COORDINATE_MESSAGES,
+    )
+    lng = DigitsDecimalField(
+        label="طول جغرافیایی",
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        min_value=-180,
+        max_value=180,
+        error_messages=COORDINATE_MESSAGES,
+    )
     service = forms.CharField(max_length=40, required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -465,6 +493,10 @@ class ParcelLookupForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name in ("plate", "postal_code", "renewal_code"):
             self.fields[name].widget.attrs.update({"inputmode": "numeric", "dir": "ltr"})
+        for name in ("lat", "lng"):
+            self.fields[name].widget = forms.TextInput(
+                attrs={"inputmode": "decimal", "dir": "ltr", "maxlength": "12"}
+            )
 
     def clean_plate(self) -> tuple[str, int | None] | None:
         raw = ascii_text(self.cleaned_data["plate"])
@@ -500,8 +532,13 @@ class ParcelLookupForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         asked = ("plate", "postal_code", "renewal_code", "address")
-        if not self.errors and not any(data.get(name) for name in asked):
-            raise ValidationError("پلاک، کد پستی، کد نوسازی یا نشانی ملک را وارد کنید.")
+        near = [data.get("lat"), data.get("lng")]
+        if not self.errors and (near[0] is None) != (near[1] is None):
+            raise ValidationError("برای جست‌وجو روی نقشه، هر دو مختصات نقطه لازم است.")
+        if not self.errors and not any(data.get(name) for name in asked) and near[0] is None:
+            raise ValidationError(
+                "پلاک، کد پستی، کد نوسازی یا نشانی ملک را وارد کنید، یا نقطه‌ای روی نقشه برگزینید."
+            )
         return data
 
     def query(self) -> ParcelQuery:
@@ -513,6 +550,7 @@ class ParcelLookupForm(forms.Form):
             postal_code=data["postal_code"],
             renewal_code=data["renewal_code"],
             words=data["address"],
+            near=(data["lat"], data["lng"]) if data.get("lat") is not None else None,
         )
 
 

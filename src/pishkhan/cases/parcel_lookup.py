@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
 from django.db.models import (
     CharField,
     Count,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -33,6 +36,11 @@ from pishkhan.core import clock
 from pishkhan.geo.models import Parcel, ParcelCondition
 
 LOOKUP_LIMIT = 20
+# Around a point on the map: about 300 m of latitude (and less of longitude) each way.
+NEAR_DEGREES = Decimal("0.003")
+# The parcels the map draws in its view: at most this many, and only when zoomed in.
+MAP_POINTS_LIMIT = 400
+MAP_VIEW_MAX_DEGREES = Decimal("0.05")
 RECENT_DAYS = 365  # a closed case this recent is still listed
 CASES_SHOWN = 5
 
@@ -46,9 +54,16 @@ class ParcelQuery:
     postal_code: str = ""
     renewal_code: str = ""
     words: tuple[str, ...] = ()
+    near: tuple[Decimal, Decimal] | None = None  # a point on the map: parcels around it
 
     def condition(self) -> Q:
         condition = Q()
+        if self.near is not None:
+            lat, lng = self.near
+            condition &= Q(
+                lat__range=(lat - NEAR_DEGREES, lat + NEAR_DEGREES),
+                lng__range=(lng - NEAR_DEGREES, lng + NEAR_DEGREES),
+            )
         if self.plate_main:
             condition &= Q(plate_text__startswith=self.plate_main)
         if self.plate_sub is not None:
@@ -94,6 +109,43 @@ def _count(cases: QuerySet[Case]) -> Subquery:
     )
 
 
+def ordering(query: ParcelQuery) -> list[Any]:
+    """Nearest first around a point of the map; else by district and plate."""
+    plate = ["district__number", "plate_main", "plate_sub", "pk"]
+    if query.near is None:
+        return plate
+    lat, lng = query.near
+    # squared degrees are distance enough to sort a few hundred metres
+    distance = (F("lat") - lat) * (F("lat") - lat) + (F("lng") - lng) * (F("lng") - lng)
+    return [distance.asc(), *plate]
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    pk: int
+    lat: Decimal
+    lng: Decimal
+    label: str
+
+
+def map_points(south: Decimal, west: Decimal, north: Decimal, east: Decimal) -> list[MapPoint]:
+    """The parcels inside a small view of the map (city data: plate and position only),
+    for drawing; nothing when the view is wider than MAP_VIEW_MAX_DEGREES. One query."""
+    if north - south > MAP_VIEW_MAX_DEGREES or east - west > MAP_VIEW_MAX_DEGREES:
+        return []
+    rows = (
+        Parcel.objects.filter(lat__range=(south, north), lng__range=(west, east))
+        .order_by("pk")
+        .values_list("pk", "lat", "lng", "registration_section", "plate_main", "plate_sub")[
+            :MAP_POINTS_LIMIT
+        ]
+    )
+    return [
+        MapPoint(pk, lat, lng, f"{main}/{sub} بخش {section}" if sub else f"{main} بخش {section}")
+        for pk, lat, lng, section, main, sub in rows
+    ]
+
+
 def find_parcels(user: object, principal: Principal, query: ParcelQuery) -> LookupResult:
     """Five queries: the parcels with their counts and last visit, their open
     conditions, the caller's cases on them, and the workflow states' labels."""
@@ -120,7 +172,7 @@ def find_parcels(user: object, principal: Principal, query: ParcelQuery) -> Look
             Prefetch("conditions", queryset=conditions, to_attr="open_condition_list"),
             Prefetch("cases", queryset=shown[:CASES_SHOWN], to_attr="shown_cases"),
         )
-        .order_by("district__number", "plate_main", "plate_sub", "pk")[: LOOKUP_LIMIT + 1]
+        .order_by(*ordering(query))[: LOOKUP_LIMIT + 1]
     )
     states = StateMap.load() if parcels else None
     matches = [

@@ -8,12 +8,13 @@ changed the case first, 400 otherwise.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils import timezone
@@ -54,7 +55,7 @@ from pishkhan.cases.forms import (
 from pishkhan.cases.manager import colleagues_by_role
 from pishkhan.cases.models import Case
 from pishkhan.cases.parcel_file import parcel_file
-from pishkhan.cases.parcel_lookup import find_parcels
+from pishkhan.cases.parcel_lookup import find_parcels, map_points
 from pishkhan.cases.permissions import service_change_refusal
 from pishkhan.cases.receipt import receipt_for
 from pishkhan.cases.timeline import case_page
@@ -347,6 +348,30 @@ def parcel_lookup(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD"])
 @role_required(*Role.values)
+def parcel_points(request: HttpRequest) -> HttpResponse:
+    """The parcels inside a close view of the map (`bbox=south,west,north,east`): plate
+    and position only, for drawing them (parcel-map.js)."""
+    try:
+        south, west, north, east = (Decimal(v) for v in request.GET.get("bbox", "").split(","))
+    except (ValueError, ArithmeticError):
+        return JsonResponse({"error": "محدودهٔ نقشه معتبر نیست."}, status=400)
+    if not all(v.is_finite() for v in (south, west, north, east)) or not (
+        -90 <= south <= north <= 90 and -180 <= west <= east <= 180
+    ):
+        return JsonResponse({"error": "محدودهٔ نقشه معتبر نیست."}, status=400)
+    points = map_points(south, west, north, east)
+    return JsonResponse(
+        {
+            "points": [
+                {"id": p.pk, "lat": float(p.lat), "lng": float(p.lng), "label": p.label}
+                for p in points
+            ]
+        }
+    )
+
+
+@require_http_methods(["GET", "HEAD"])
+@role_required(*Role.values)
 def parcel_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The parcel file: its cases, visits, reviews, answers, conditions and certificates
     in time order (cases/parcel_file.py says what each person sees of the cases)."""
@@ -423,6 +448,7 @@ urlpatterns: list[URLPattern] = [
     path("new/", new, name="new"),
     path("parcels/", parcel_lookup, name="parcel_lookup"),
     path("parcels/<int:pk>/", parcel_page, name="parcel"),
+    path("parcels/points/", parcel_points, name="parcel_points"),
     path("<int:pk>/", detail, name="detail"),
     path("<int:pk>/act/", act, name="act"),
     path("<int:pk>/visit/", visit, name="visit"),

@@ -64,12 +64,17 @@ def persian_number(field: str, description: str) -> Column:
 
 
 def persian_code(field: str, description: str) -> Column:
-    """A code (office code, renewal code) in Persian digits, never grouped."""
+    """A code (office code, renewal code) in Persian digits, never grouped; `field` may
+    follow relations (``parcel__renewal_code``)."""
 
     @admin.display(description=description, ordering=field)
     def show(obj: models.Model) -> str | None:
-        value = getattr(obj, field)
-        return to_persian_digits(value) if value not in (None, "") else None
+        value: object = obj
+        for part in field.split("__"):
+            value = getattr(value, part, None)
+            if value is None:
+                return None
+        return to_persian_digits(value) if value != "" else None
 
     return _named(show, f"{field}_fa")
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.template.loader import render_to_string
 
@@ -24,9 +26,26 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+def tile_origin(url: str) -> str:
+    """The origin of the map's tile server (settings.PISHKHAN_MAP_TILE_URL), or ''."""
+    parts = urlsplit(url or "")
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ""
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def content_security_policy() -> str:
+    """Our own origin only; map tiles also from the city's tile server when one is set."""
+    origin = tile_origin(getattr(settings, "PISHKHAN_MAP_TILE_URL", ""))
+    if not origin:
+        return CONTENT_SECURITY_POLICY
+    return CONTENT_SECURITY_POLICY.replace("img-src 'self' data:", f"img-src 'self' data: {origin}")
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        self.policy = content_security_policy()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
@@ -39,7 +58,7 @@ class SecurityHeadersMiddleware:
                 ).replace("script-src 'self'", "script-src 'self' 'unsafe-inline'"),
             )
         else:
-            response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+            response.setdefault("Content-Security-Policy", self.policy)
         if request.user.is_authenticated if hasattr(request, "user") else False:
             # Pages behind sign-in hold personal data: never cache them.
             response.setdefault("Cache-Control", "no-store")

@@ -129,6 +129,8 @@ class Parcel(TimeStamped):
             models.Index(fields=["district", "plate_main"], name="parcel_district_plate"),
             # the case search finds a plate in any district (cases/search.py)
             models.Index(fields=["plate_main", "plate_sub"], name="parcel_plate"),
+            # the map's parcels of a view and the lookup around a point (a range on both)
+            models.Index(fields=["lat", "lng"], name="parcel_position"),
         ]
 
     def __str__(self) -> str:

@@ -18,6 +18,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pishkhan.accounts.models import Citizen, User
+from pishkhan.billing.actions import do_issue_bill, do_publish_rule, do_register_vehicle
+from pishkhan.billing.models import (
+    BillKind,
+    RenewalDuesAccount,
+    RenewalDuesRule,
+    TransferBasis,
+    TransferDuesRule,
+    VehicleClass,
+    VehicleTollRule,
+)
 from pishkhan.cases.models import Holiday
 from pishkhan.cases.workflow import DEFINITIONS_DIR, load_definition
 from pishkhan.catalog.models import ResponseCondition, ServiceType, Tariff
@@ -27,6 +37,7 @@ from pishkhan.geo.models import (
     CertificateKind,
     ConditionKind,
     District,
+    Parcel,
     ParcelCertificate,
     ParcelCondition,
 )
@@ -34,6 +45,7 @@ from pishkhan.offices.actions import do_assign_role, do_sign_employment_contract
 from pishkhan.offices.models import ContractStatus, Office, OfficeContract, StaffMember
 from pishkhan.offices.roles import Role
 from pishkhan.outbox.models import DeliveryAttempt, OutboxMessage
+from pishkhan.outbox.schedule import enqueue_due
 from pishkhan.outbox.tasks import deliver_outbox
 from pishkhan.testing.personas import Builder
 
@@ -91,10 +103,34 @@ def one_of_everything(actions_builder: Builder, admin_user: User) -> Builder:
     ServiceType.objects.filter(pk=service.pk).update(requires_visit=True)
     load_definition({**document, "service": service.code})
     service.documents.create(title="سند مالکیت")  # after: the definition does not name it
+    billing_rows(b, engineer.user, service, parcel)
     message = OutboxMessage.objects.create(receiver="sms", topic="case.event", key="case:1")
     DeliveryAttempt.objects.create(message=message, number=1, started_at=timezone.now())
     deliver_outbox.enqueue()  # a row of the task queue
+    enqueue_due()  # the periodic jobs' rows
     return b
+
+
+def billing_rows(b: Builder, issuer: User, service: ServiceType, parcel: Parcel) -> None:
+    """The finance unit's three kinds of rule, a vehicle, and a renewal bill issued
+    through the real actions (with its event and ledger entry)."""
+    common = {"resolution": "۱۲۳/ش", "approved_on": NOWRUZ_1402, "valid_from": NOWRUZ_1402}
+    do_publish_rule(RenewalDuesRule(rate_bp=50, **common))
+    do_publish_rule(
+        TransferDuesRule(service_type=service, basis=TransferBasis.LAND, rate_bp=200, **common)
+    )
+    toll = {"vehicle_class": VehicleClass.PASSENGER, "model_year_from": 1350}
+    do_publish_rule(VehicleTollRule(amount=1_200_000, **toll, **common))
+    do_register_vehicle(
+        plate="۴۴ ج ۵۵۵ ایران ۱۳",
+        vin="NAAN01CA9CE999999",
+        vehicle_class=VehicleClass.PASSENGER,
+        model_year=1400,
+        owner=b.citizen(with_account=False),
+        toll_paid_through=1403,
+    )
+    RenewalDuesAccount.objects.create(parcel=parcel, paid_through_year=1403)
+    do_issue_bill(issuer, kind=BillKind.RENEWAL, parcel_id=parcel.pk)
 
 
 @pytest.mark.parametrize("model", REGISTERED, ids=REGISTERED_IDS)
