@@ -7,11 +7,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from pishkhan.accounts.access import Principal
 from pishkhan.cases.access import cases_visible_to
 from pishkhan.cases.actions import FOLLOW_UP_NOTE, FOLLOW_UP_NOTE_MAX_LENGTH
+from pishkhan.cases.calendar import WorkingCalendar
 from pishkhan.cases.cartable import FOLLOW_UP_TABS, ROW_RELATIONS
 from pishkhan.cases.filters import (
     DEFAULT_SORT,
@@ -26,9 +27,9 @@ from pishkhan.cases.filters import (
 from pishkhan.cases.models import OPEN, Case, CaseEvent
 from pishkhan.cases.sla import (
     STALLED_WORKING_DAYS,
+    Deadlines,
     StateMap,
     due_badge,
-    near_limits,
     nearing_q,
     overdue_q,
     page_calendar,
@@ -92,9 +93,6 @@ def follow_up_page(
     quiet_since = stalled_before(now, calendar)
     overdue = overdue_q(now)
     near = nearing_q(now, states, calendar)
-    # stalled_q is an Exists, not the annotation below, so that the counts aggregate over
-    # plain rows: aggregating over an annotated queryset makes Django re-hash the near
-    # conditions thousands of times per request.
     stalled = stalled_q(now, calendar)
     tabs = {"all": stalled | near | overdue, "stalled": stalled, "near": near, "overdue": overdue}
     base = (
@@ -102,7 +100,8 @@ def follow_up_page(
         .filter(OPEN, office_id__in=sorted(principal.office_ids(Role.FOLLOW_UP_OFFICER)))
         .filter(form.condition())
     )
-    counts = base.aggregate(**{code: Count("pk", filter=q) for code, q in tabs.items()})
+    deadlines = Deadlines(states, calendar, now)
+    counts = follow_up_counts(base, deadlines, calendar)
     paging = Paging.of(page, counts[tab])
     cases = list(
         base.filter(tabs[tab])
@@ -114,7 +113,7 @@ def follow_up_page(
         .select_related(*ROW_RELATIONS)
         .order_by(*sort_order(sort))[paging.offset : paging.offset + paging.size]
     )
-    limits = near_limits(states, calendar, now)
+    limits = deadlines.state_limits
     detail = detail_url_maker()
     rows = []
     for case in cases:
@@ -142,6 +141,30 @@ def follow_up_page(
             )
         )
     return FollowUpPage(tab=tab, counts=counts, rows=rows, paging=paging, form=form, sort=sort)
+
+
+def follow_up_counts(
+    base: QuerySet[Case], deadlines: Deadlines, calendar: WorkingCalendar
+) -> dict[str, int]:
+    """How many of `base`'s open cases each tab holds, from one narrow read of them (the
+    offices' open cases: tens to hundreds) with stalled_q as a column; the same
+    conditions as the tabs' Q (sla.Deadlines)."""
+    counts = dict.fromkeys(FOLLOW_UP_TABS, 0)
+    recent = progress_events().filter(created_at__gte=stalled_before(deadlines.now, calendar))
+    rows = (
+        base.order_by()
+        .annotate(moved=Exists(recent))
+        .values_list("definition_id", "state", "sla_paused_at", "due_at", "overall_due_at", "moved")
+    )
+    for definition_id, state, paused_at, due_at, overall_due_at, moved in rows:
+        is_stalled = not moved
+        is_overdue = deadlines.overdue(paused_at, due_at, overall_due_at)
+        is_near = deadlines.nearing(definition_id, state, paused_at, due_at, overall_due_at)
+        counts["stalled"] += is_stalled
+        counts["overdue"] += is_overdue
+        counts["near"] += is_near
+        counts["all"] += is_stalled or is_overdue or is_near
+    return counts
 
 
 def _notes() -> QuerySet[CaseEvent]:
