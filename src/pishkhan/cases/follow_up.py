@@ -13,7 +13,7 @@ from pishkhan.accounts.access import Principal
 from pishkhan.cases.access import cases_visible_to
 from pishkhan.cases.actions import FOLLOW_UP_NOTE, FOLLOW_UP_NOTE_MAX_LENGTH
 from pishkhan.cases.calendar import WorkingCalendar
-from pishkhan.cases.cartable import FOLLOW_UP_TABS, ROW_RELATIONS
+from pishkhan.cases.cartable import FOLLOW_UP_TABS, ROW_FIELDS, ROW_RELATIONS
 from pishkhan.cases.filters import (
     DEFAULT_SORT,
     CaseFilterForm,
@@ -23,6 +23,7 @@ from pishkhan.cases.filters import (
     filter_form,
     sort_columns,
     sort_order,
+    url_maker,
 )
 from pishkhan.cases.models import OPEN, Case, CaseEvent
 from pishkhan.cases.sla import (
@@ -50,6 +51,7 @@ class FollowUpRow:
     last_note: str
     last_note_at: dt.datetime | None
     detail_url: str
+    note_url: str = ""  # where the row's follow-up note posts
 
 
 @dataclass
@@ -111,10 +113,12 @@ def follow_up_page(
             last_note_at=Subquery(_notes().values("created_at")[:1]),
         )
         .select_related(*ROW_RELATIONS)
+        .only(*ROW_FIELDS)
         .order_by(*sort_order(sort))[paging.offset : paging.offset + paging.size]
     )
     limits = deadlines.state_limits
     detail = detail_url_maker()
+    note_url = url_maker("cases:follow_up_note")
     rows = []
     for case in cases:
         reasons: list[tuple[str, str]] = []
@@ -138,6 +142,7 @@ def follow_up_page(
                 last_note=getattr(case, "last_note", None) or "",
                 last_note_at=getattr(case, "last_note_at", None),
                 detail_url=detail(case.pk),
+                note_url=note_url(case.pk),
             )
         )
     return FollowUpPage(tab=tab, counts=counts, rows=rows, paging=paging, form=form, sort=sort)

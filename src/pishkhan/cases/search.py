@@ -38,6 +38,7 @@ from django.db.models.functions import Reverse
 
 from pishkhan.accounts.access import Principal
 from pishkhan.cases.access import CITY_ROLES, cases_visible_to
+from pishkhan.cases.cartable import CASE_ROW_FIELDS
 from pishkhan.cases.filters import Paging, detail_url_maker
 from pishkhan.cases.models import Case
 from pishkhan.cases.sla import StateMap
@@ -172,9 +173,11 @@ def search_page(user: Any, principal: Principal, data: Any, page: Any) -> Search
     found = found.filter(form.cleaned_data["q"])
     states = StateMap.load()
     paging = Paging.of(page, found.count())
-    cases = found.select_related(*RELATIONS).order_by(*ORDER)[
-        paging.offset : paging.offset + paging.size
-    ]
+    cases = (
+        found.select_related(*RELATIONS)
+        .only(*CASE_ROW_FIELDS)
+        .order_by(*ORDER)[paging.offset : paging.offset + paging.size]
+    )
     detail = detail_url_maker()
     rows = [
         SearchRow(case, states.label(case.definition_id, case.state), detail(case.pk))

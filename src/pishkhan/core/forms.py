@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.db import models
 from django.db.models import Field
-from django.forms.renderers import DjangoTemplates
+from django.forms.renderers import BaseRenderer, DjangoTemplates
 from django.forms.utils import ErrorList
 from django.utils.functional import Promise, cached_property
 from django.utils.html import conditional_escape, escape
@@ -194,7 +194,7 @@ class PersianFormMixin:
     pishkhan/forms.js focuses the first invalid field.) Widgets are written by
     WidgetRenderer, the same markup as Django's templates without the engine."""
 
-    default_renderer = WIDGET_RENDERER
+    default_renderer: BaseRenderer | type[BaseRenderer] | None = WIDGET_RENDERER
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("error_class", PersianErrorList)
