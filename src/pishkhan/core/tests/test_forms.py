@@ -14,7 +14,12 @@ from django.utils.translation import gettext_lazy
 from pishkhan.core.forms import WIDGET_RENDERER, JalaliDateInput, PersianFormMixin
 
 ENGINE = DjangoTemplates()
-CHOICES = [("", "همه"), (1, "یک & <دو>"), (2, mark_safe("<b>سه</b>")), ("x\"y", gettext_lazy("Yes"))]
+CHOICES = [
+    ("", "همه"),
+    (1, "یک & <دو>"),
+    (2, mark_safe("<b>سه</b>")),
+    ('x"y', gettext_lazy("Yes")),
+]
 GROUPED = [("گروه <۱>", [(1, "الف"), (2, "ب")]), ("", [(3, "پ")]), (4, "ت")]
 
 
