@@ -335,6 +335,7 @@ class Step:
     reasons: tuple[str, ...] = ()  # empty unless the action requires a reason
     documents: tuple[str, ...] = ()  # checked on the way into `target`
     checked_after: tuple[str, ...] = ()  # the case's documents_checked afterwards
+    send_back: bool = False  # the definition marks the action a send-back
 
     @property
     def is_visit(self) -> bool:
@@ -419,6 +420,7 @@ def compile_walk(
                 reasons,
                 missing,
                 checked,
+                bool(action.send_back),
             )
         )
         current = target
@@ -587,6 +589,18 @@ class Draft:
     stalled: bool  # open, and nothing but notes for STALLED_WORKING_DAYS working days
 
 
+def last_holder(events: list[Event], state: StateInfo) -> int | None:
+    """Who last held `state`, as engine.last_holder reads it from the events: the
+    inspector of the last visit recorded there, else the last person acting there in the
+    step's role (notes and releases hold nothing; the generator writes no releases)."""
+    held = [e for e in events if e.source == state.code and e.actor is not None]
+    visits = [e.actor for e in held if e.action == VISIT]
+    if visits:
+        return visits[-1]
+    acted = [e.actor for e in held if e.action != FOLLOW_UP_NOTE and e.role == state.role]
+    return acted[-1] if acted else None
+
+
 class CaseMaker:
     """Draws one case at a time and walks it until it closes or `now` stops it."""
 
@@ -673,6 +687,9 @@ class CaseMaker:
         prepared: int | None = None
         approved: int | None = None
         assignee: int | None = None
+        # (when, by whom, why) of the send-back the case still carries, as the engine's
+        # transition_changes sets it; the next action or visit report clears it
+        returned: tuple[int, int | None, str] | None = None
         checked = flow.documents
         entered, moved, closed, index = w0, False, False, 0
 
@@ -684,7 +701,7 @@ class CaseMaker:
             claimers = people.get(state.role)
             if claimers and prepared is not None and step.stamp == "approved_by":
                 claimers = [p for p in claimers if p != prepared] or claimers
-            if claimers and draw.random() < CLAIM_SHARE:
+            if assignee is None and claimers and draw.random() < CLAIM_SHARE:
                 claim_at = entered + int(wait * draw.uniform(0.05, 0.4))
                 if claim_at >= now_w:
                     break
@@ -701,6 +718,7 @@ class CaseMaker:
                 visit = Event(VISIT, inspector, INSPECTOR, state.code, state.code, at)
                 events.append(visit)
                 visits.append(visit)
+                returned = None
                 index += 1
                 step = steps[index]
             if step.is_visit or leave >= now_w:
@@ -715,13 +733,15 @@ class CaseMaker:
                 Event(step.code, actor, role, state.code, target.code, leave, reason, payload)
             )
             checked = step.checked_after
+            returned = (leave, actor, reason) if step.send_back else None
             if step.stamp == "prepared_by":
                 prepared, approved = actor, None
             elif step.stamp == "approved_by":
                 if actor is not None and actor == prepared:
                     prepared = None  # a district with one staff member: see bench/README.md
                 approved = actor
-            assignee = None
+            # a send-back goes to whoever last held the step (engine.route_back)
+            assignee = last_holder(events, target) if step.send_back else None
             if target.terminal:
                 due, paused_at, paused_from, pause_reason = None, None, "", ""
                 closed = True
@@ -779,6 +799,9 @@ class CaseMaker:
             "closed_at": entered_at if closed else None,
             "prepared_by_id": prepared,
             "approved_by_id": approved,
+            "returned_at": clock.moment(returned[0]) if returned and not closed else None,
+            "returned_by_id": returned[1] if returned and not closed else None,
+            "returned_reason": returned[2] if returned and not closed else "",
         }
         if closed:  # the shortcut: a closed case keeps its opening and its closing event
             events = [opening, events[-1]]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -263,7 +264,20 @@ class Paging:
 def detail_url_maker() -> Any:
     """reverse('cases:detail') when the case page exists, else a function giving ''."""
     try:
-        reverse("cases:detail", args=[1])
+        return url_maker("cases:detail")
     except NoReverseMatch:
         return lambda pk: ""
-    return lambda pk: reverse("cases:detail", args=[pk])
+
+
+_MARKER = 987654321
+
+
+def url_maker(name: str) -> Callable[[int], str]:
+    """reverse(name, args=[pk]) for a route taking one integer, for many pks at the cost
+    of one reverse (a list page links every row; reverse costs about 100 µs a call on the
+    shared machine of docs/performance.md)."""
+    url = reverse(name, args=[_MARKER])
+    head, found, tail = url.partition(str(_MARKER))
+    if not found or str(_MARKER) in tail:
+        return lambda pk: reverse(name, args=[pk])
+    return lambda pk: f"{head}{int(pk)}{tail}"

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
 from pishkhan.geo.models import LandUse
@@ -292,6 +293,8 @@ class Case(models.Model):
             ),
             models.Index(fields=["assignee", "due_at"], condition=OPEN, name="case_open_assignee"),
             models.Index(fields=["applicant", "-opened_at"], name="case_applicant_opened"),
+            # search by the notary's or bank's letter number (cases/search.py)
+            models.Index(KeyTransform("letter_number", "data"), name="case_letter_number"),
             # the cartables' "returned" tab: few rows, so small partial indexes
             models.Index(
                 fields=["office", "acting_role"],

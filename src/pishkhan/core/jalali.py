@@ -7,6 +7,7 @@ keeps the locale active when it was made (see docs/reference/libraries.md).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 import jdatetime
@@ -70,14 +71,21 @@ def format_jalali_date(value: dt.date | dt.datetime | None, style: str = "short"
     """'۱۴۰۲/۰۸/۱۵' (short), '۱۵ آبان ۱۴۰۲' (long) or 'دوشنبه ۱۵ آبان ۱۴۰۲' (full)."""
     if value is None:
         return ""
-    j = to_jalali(value)
-    gregorian = j.togregorian()
+    day = local(value).date() if isinstance(value, dt.datetime) else value
+    return _date_text(day, style)
+
+
+@functools.lru_cache(maxsize=4096)
+def _date_text(day: dt.date, style: str) -> str:
+    """A day's Jalali text: a pure function of the Gregorian day, so it is remembered
+    (a list page shows a few hundred dates, most of them on a few days)."""
+    j = jdatetime.date.fromgregorian(date=day)
     if style == "short":
         text = f"{j.year:04d}/{j.month:02d}/{j.day:02d}"
     elif style == "long":
         text = f"{j.day} {MONTHS[j.month - 1]} {j.year}"
     elif style == "full":
-        text = f"{WEEKDAYS[gregorian.weekday()]} {j.day} {MONTHS[j.month - 1]} {j.year}"
+        text = f"{WEEKDAYS[day.weekday()]} {j.day} {MONTHS[j.month - 1]} {j.year}"
     else:
         raise ValueError(f"unknown style {style!r}")
     return to_persian_digits(text)
@@ -88,7 +96,8 @@ def format_jalali_datetime(value: dt.datetime | None) -> str:
     if value is None:
         return ""
     moment = local(value)
-    return f"{format_jalali_date(moment)} {to_persian_digits(moment.strftime('%H:%M'))}"
+    clock = to_persian_digits(f"{moment.hour:02d}:{moment.minute:02d}")
+    return f"{_date_text(moment.date(), 'short')} {clock}"
 
 
 def jalali_year(value: dt.date | dt.datetime) -> int:

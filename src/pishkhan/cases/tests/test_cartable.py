@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pishkhan.cases.actions import do_claim_case
+from pishkhan.cases.filters import url_maker
 from pishkhan.cases.models import Case, CaseEvent
 from pishkhan.cases.tests.conftest import listed
 from pishkhan.core.jalali import format_jalali_date
@@ -276,3 +277,10 @@ def test_the_query_count_does_not_grow_with_cases_or_page_size(world: City, tm: 
     assert queries_for(tm, {"tab": "mine"}) == few
     assert queries_for(tm, {"service": str(world.services["inquiry_bank"].pk)}) == few
     print("cartable queries:", few)
+
+
+def test_row_links_are_what_reverse_gives() -> None:
+    for name in ("cases:detail", "cases:claim", "cases:release", "cases:follow_up_note"):
+        link = url_maker(name)
+        for pk in (1, 42, 987654321, 10**12):
+            assert link(pk) == reverse(name, args=[pk])

@@ -6,7 +6,15 @@ from __future__ import annotations
 import datetime as dt
 
 from pishkhan.cases.calendar import add_working_hours
-from pishkhan.cases.models import Holiday
+from pishkhan.cases.models import Case, Holiday
+from pishkhan.cases.sla import (
+    Deadlines,
+    StateMap,
+    nearing_q,
+    overdue_q,
+    page_calendar,
+    state_overdue_q,
+)
 from pishkhan.cases.tests.conftest import WEDNESDAY, Clock, at
 from pishkhan.offices.roles import Role
 from pishkhan.testing.personas import City, act
@@ -55,3 +63,54 @@ def test_a_case_closed_while_paused_has_no_clock(world: City, clock: Clock) -> N
     case = act(tm, world.open_case(), "request_documents", reason="سند ناخوانا است")
     case = act(tm, case, "cancel", reason="متقاضی مراجعه نکرد")
     assert (case.due_at, case.sla_paused_at, case.closed_at) == (None, None, clock.now)
+
+
+def test_the_row_answers_agree_with_the_conditions(world: City, clock: Clock) -> None:
+    """sla.Deadlines (the pages' tab counts, read from rows) says what the Q conditions
+    say, at every edge: no deadline, past, exactly now, just inside and just outside the
+    near limit, far; overall deadlines alike; paused or running."""
+    case = world.open_case()  # registered: a 7-hour state SLA, 70 hours overall
+    now = clock.now
+    calendar = page_calendar(now)
+    states = StateMap.load()
+    deadlines = Deadlines(states, calendar, now)
+    state_limit = deadlines.state_limits[(case.definition_id, case.state)]
+    overall_limit = deadlines.overall_limits[case.definition_id]
+    second = dt.timedelta(seconds=1)
+    dues = [None, now - second, now, now + second, state_limit - second, state_limit]
+    dues.append(now + dt.timedelta(days=30))
+    overalls = [None, now - second, now, overall_limit - second, overall_limit]
+    role = case.acting_role
+    conditions = {
+        "overdue": overdue_q(now),
+        "state_overdue": state_overdue_q(now),
+        "near_state": nearing_q(now, states, calendar, role=role, overall=False),
+        "near_state_other_role": nearing_q(
+            now, states, calendar, role=Role.INSPECTOR, overall=False
+        ),
+        "nearing": nearing_q(now, states, calendar),
+    }
+    checked = 0
+    for paused in (None, now - dt.timedelta(hours=1)):
+        for due in dues:
+            for overall in overalls:
+                Case.objects.filter(pk=case.pk).update(
+                    due_at=due, overall_due_at=overall, sla_paused_at=paused
+                )
+                found = {
+                    name: Case.objects.filter(q, pk=case.pk).exists()
+                    for name, q in conditions.items()
+                }
+                key = (case.definition_id, case.state)
+                assert found == {
+                    "overdue": deadlines.overdue(paused, due, overall),
+                    "state_overdue": deadlines.state_overdue(paused, due),
+                    "near_state": deadlines.near_state(*key, paused, due, role),
+                    "near_state_other_role": deadlines.near_state(
+                        *key, paused, due, Role.INSPECTOR
+                    ),
+                    "nearing": deadlines.nearing(*key, paused, due, overall),
+                }, (paused, due, overall)
+                checked += 1
+    assert checked == 2 * len(dues) * len(overalls)
+    assert any(deadlines.nearing(*key, None, due, None) for due in dues)  # the edges bite
