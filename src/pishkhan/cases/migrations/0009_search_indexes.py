@@ -24,7 +24,7 @@ def drop_reversed_code_index(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("cases", "0006_answer_and_plan_review"),
+        ("cases", "0008_case_attachments"),
     ]
 
     operations = [
