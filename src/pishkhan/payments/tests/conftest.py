@@ -10,7 +10,7 @@ import pytest
 from pishkhan.billing.actions import BillPlan, write_bill
 from pishkhan.billing.dues import Line
 from pishkhan.billing.models import Bill, BillKind, LineKind
-from pishkhan.billing.tests.conftest import now, rules  # noqa: F401 (fixtures)
+from pishkhan.billing.tests.conftest import NOW_DAY, now, rules, tehran  # noqa: F401 (fixtures)
 from pishkhan.core import clock
 from pishkhan.fakebank import bank
 from pishkhan.fakebank.models import BankTransaction
@@ -19,6 +19,7 @@ from pishkhan.payments.models import Payment
 from pishkhan.testing.personas import City
 
 CALLBACK = "http://testserver/payments/callback/"
+NOW = tehran(NOW_DAY)
 CARD = bank.with_luhn("603799123456789")
 
 
