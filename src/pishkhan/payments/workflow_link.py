@@ -37,7 +37,8 @@ def advance_after_payment(case_id: int, bill_pk: int) -> Case | None:
     for action in actions:
         if SYSTEM in action.roles and PAID_GUARD in action.guards:
             try:
-                return do_perform_system_action(case.pk, action.code, case.version, reason=REASON)
+                reason = REASON if action.reason_required else None
+                return do_perform_system_action(case.pk, action.code, case.version, reason=reason)
             except GuardFailed:
                 return None  # another bill is still unpaid, or another guard holds it
     return None
