@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from pishkhan.accounts.access import Principal
 from pishkhan.billing.models import Bill, BillStatus
 from pishkhan.billing.panels import bill_panel
+from pishkhan.offices.roles import Role
 from pishkhan.payments.models import Payment
 from pishkhan.payments.reports import cashier_offices
 
@@ -30,9 +31,12 @@ class CardForm(forms.Form):
 @bill_panel("payments")
 def payment_panel(request: HttpRequest, principal: Principal, bill: Bill) -> dict[str, Any]:
     unpaid = bill.status == BillStatus.ISSUED
+    cashier = bool(cashier_offices(principal))
     return {
         "template": "payments/_bill_panel.html",
         "can_pay_online": unpaid,
-        "card_form": CardForm() if unpaid and cashier_offices(principal) else None,
+        "card_form": CardForm() if unpaid and cashier else None,
+        "day_report": cashier,
+        "settlement": principal.has_role(Role.ADMINISTRATOR),
         "payments": list(Payment.objects.filter(bill=bill).order_by("-created_at", "-pk")[:20]),
     }
