@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "pishkhan.catalog",
     "pishkhan.cases",
     "pishkhan.billing",
+    "pishkhan.fakebank",
+    "pishkhan.payments",
     "pishkhan.portal",
     "pishkhan.demo",  # last: the demo city uses every app, and no app uses it
 ]
@@ -307,6 +309,9 @@ PISHKHAN_MAP_TILE_ATTRIBUTION = env_str("PISHKHAN_MAP_TILE_ATTRIBUTION", "")
 PISHKHAN_MAP_CENTER = env_str("PISHKHAN_MAP_CENTER", "32.6546,51.6680")
 
 # --- Pishkhan itself ------------------------------------------------------------------
+# The online payment gateway adapter (pishkhan.payments.gateways): "fake" is the
+# built-in fake bank, whose pages are mounted under /fake-bank/ only while it is chosen.
+PISHKHAN_PAYMENT_GATEWAY = env_str("PISHKHAN_PAYMENT_GATEWAY", "fake")
 PISHKHAN_CITY_NAME = env_str("PISHKHAN_CITY_NAME", "اصفهان")
 # The working calendar SLA clocks run on: weekend days as Python weekday numbers
 # (Monday 0 … Sunday 6; Friday is 4) and the office day in Tehran time. Official holidays

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from pishkhan.payments.gateways import fake_bank_enabled
+
 admin.site.site_header = "پیشخوان — مدیریت سامانه"
 admin.site.site_title = "پیشخوان"
 admin.site.index_title = "اطلاعات پایه"
@@ -10,5 +12,8 @@ urlpatterns = [
     path("accounts/", include("pishkhan.accounts.urls")),
     path("cases/", include("pishkhan.cases.urls")),
     path("bills/", include("pishkhan.billing.urls")),
+    path("payments/", include("pishkhan.payments.urls")),
     path("admin/", admin.site.urls),
 ]
+if fake_bank_enabled():
+    urlpatterns.append(path("fake-bank/", include("pishkhan.fakebank.urls")))

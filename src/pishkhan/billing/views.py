@@ -19,6 +19,7 @@ from pishkhan.billing.actions import REASON_MAX_LENGTH, do_cancel_bill
 from pishkhan.billing.errors import BillConflict, BillingError, BillNotIssuable
 from pishkhan.billing.identifiers import printed_payment_id
 from pishkhan.billing.models import Bill, BillStatus
+from pishkhan.billing.panels import panels_for
 from pishkhan.cases.access import access_case_by_id
 from pishkhan.core.digits import to_persian_digits
 
@@ -64,6 +65,7 @@ def render_bill(
         else None,
         "error": error,
         "replaced_by": Bill.objects.filter(replaces=bill).only("pk", "bill_id").first(),
+        "panels": panels_for(request, principal, bill),
     }
     return render(request, "billing/bill.html", context, status=status)
 

@@ -28,6 +28,7 @@ from django.db import transaction
 from pishkhan.demo import accounts, catalog, geo, offices
 from pishkhan.demo import billing as demo_billing
 from pishkhan.demo import cases as demo_cases
+from pishkhan.demo import payments as demo_payments
 from pishkhan.demo.common import SEED, stream
 
 DEFAULT_PARCELS = 3000
@@ -76,6 +77,7 @@ def load_demo_city(
         accounts.ensure_citizens(citizen_plans, password, tally)
         tally.update(demo_cases.load_demo_cases(cases, seed))
         demo_billing.load_demo_billing(tally)
+        demo_payments.load_demo_payments(tally)
     return LoadResult(+tally)
 
 
@@ -91,6 +93,7 @@ def city_summary() -> list[tuple[str, int]]:
         *geo.parcel_summary(),
         *catalog.catalog_summary(),
         *demo_billing.billing_summary(),
+        *demo_payments.payments_summary(),
     ]
 
 

@@ -79,7 +79,9 @@ def test_issuing_writes_an_event_a_charge_and_an_outbox_row(renewal: Bill) -> No
         "issued",
     )
     assert LedgerEntry.objects.get(bill=renewal).kind == EntryKind.CHARGE
-    assert OutboxMessage.objects.filter(key=f"bill_event:{event.pk}").count() == 0  # no receiver
+    # one row per receiver of bill.event: the payments app's (the case moving on)
+    queued = OutboxMessage.objects.filter(key=f"bill_event:{event.pk}")
+    assert list(queued.values_list("receiver", flat=True)) == ["payments.case_moves_on"]
     assert check_ledger().consistent
 
 
