@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     # Pishkhan's apps in the order of their layers (docs/decisions/007-layers.md).
     "pishkhan.core",
     "pishkhan.outbox",
+    "pishkhan.audit",
     "pishkhan.files",
     "pishkhan.geo",
     "pishkhan.offices",
@@ -70,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "pishkhan.audit.context.AuditActorMiddleware",  # who acts, for audit rows (lazy)
     "django.contrib.messages.middleware.MessageMiddleware",
     "pishkhan.core.middleware.MethodNotAllowedPageMiddleware",  # needs the user (menu)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -299,6 +301,11 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 PISHKHAN_OUTBOX_LEASE_SECONDS = env_int("PISHKHAN_OUTBOX_LEASE_SECONDS", 300)
 # Finished background-task results are kept this many days (a periodic job prunes them).
 PISHKHAN_TASK_RESULTS_KEEP_DAYS = env_int("PISHKHAN_TASK_RESULTS_KEEP_DAYS", 14)
+
+# The audit chain (docs/audit.md): the key that signs its daily checkpoints (HMAC-SHA256).
+# Unset, a key is derived from SECRET_KEY; set it (or PISHKHAN_AUDIT_KEY_FILE) to keep
+# checkpoints verifiable across a SECRET_KEY rotation.
+PISHKHAN_AUDIT_KEY = env_secret("PISHKHAN_AUDIT_KEY") or ""
 
 # --- Pishkhan itself ------------------------------------------------------------------
 PISHKHAN_CITY_NAME = env_str("PISHKHAN_CITY_NAME", "اصفهان")
