@@ -70,7 +70,7 @@ class AuditRecord(AppendOnly):
     subject_id = models.CharField("شناسه موضوع", max_length=64, blank=True)
     summary = models.JSONField("خلاصه", default=dict)
     prev_hash = models.CharField("چکیده ردیف پیشین", max_length=64)
-    hash = models.CharField("چکیده", max_length=64, unique=True)
+    hash = models.CharField("چکیده", max_length=64)
 
     class Meta:
         verbose_name = "رویداد حسابرسی"
