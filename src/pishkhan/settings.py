@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     # Pishkhan's apps in the order of their layers (docs/decisions/007-layers.md).
     "pishkhan.core",
     "pishkhan.outbox",
+    "pishkhan.audit",
     "pishkhan.files",
     "pishkhan.geo",
     "pishkhan.offices",
@@ -72,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "pishkhan.audit.context.AuditActorMiddleware",  # who acts, for audit rows (lazy)
     "django.contrib.messages.middleware.MessageMiddleware",
     "pishkhan.core.middleware.MethodNotAllowedPageMiddleware",  # needs the user (menu)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -307,6 +309,11 @@ PISHKHAN_TASK_RESULTS_KEEP_DAYS = env_int("PISHKHAN_TASK_RESULTS_KEEP_DAYS", 14)
 PISHKHAN_MAP_TILE_URL = env_str("PISHKHAN_MAP_TILE_URL", "")
 PISHKHAN_MAP_TILE_ATTRIBUTION = env_str("PISHKHAN_MAP_TILE_ATTRIBUTION", "")
 PISHKHAN_MAP_CENTER = env_str("PISHKHAN_MAP_CENTER", "32.6546,51.6680")
+
+# The audit chain (docs/audit.md): the key that signs its daily checkpoints (HMAC-SHA256).
+# Unset, a key is derived from SECRET_KEY; set it (or PISHKHAN_AUDIT_KEY_FILE) to keep
+# checkpoints verifiable across a SECRET_KEY rotation.
+PISHKHAN_AUDIT_KEY = env_secret("PISHKHAN_AUDIT_KEY") or ""
 
 # --- Pishkhan itself ------------------------------------------------------------------
 # The online payment gateway adapter (pishkhan.payments.gateways): "fake" is the

@@ -30,6 +30,14 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Hashing with Argon2 for every test user would dominate the run time; the Argon2
 # promise is tested on its own with the production hasher list.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# pytest-django empties the database between transactional tests with one TRUNCATE of
+# every table; the audit tables' trigger lets that through only in sessions that say so
+# (audit/migrations/0002). UPDATE and DELETE stay refused.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (  # noqa: F405
+        "-c pishkhan.audit_allow_truncate=on"
+    )
+
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

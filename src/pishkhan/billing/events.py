@@ -3,7 +3,8 @@
 ``write_bill_event`` is the only place a ``BillEvent`` is created. It publishes the
 event (topic ``bill.event``, key ``bill_event:<id>``) in the same transaction, so a
 receiver (the case moving on after a payment, an SMS with the receipt) never misses one
-and a topic nobody receives costs nothing.
+and a topic nobody receives costs nothing. The event is appended to the audit chain
+(``pishkhan.audit``: issue, cancellation, payment) in the same transaction.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from pishkhan.audit.chain import record
 from pishkhan.billing.models import Bill, BillEvent
 from pishkhan.outbox.delivery import Publication, publish_many
 
@@ -52,6 +54,19 @@ def write_bill_event(
                 },
             )
         ]
+    )
+    record(
+        f"bill.{kind}",
+        subject=("bill", bill.pk),
+        summary={
+            "event_id": event.pk,
+            "case_id": bill.case_id,
+            "status": (after or {}).get("status", ""),
+            "total": bill.total,
+            "actor_role": actor_role,
+        },
+        actor_id=actor_id,
+        at=at,
     )
     return event
 

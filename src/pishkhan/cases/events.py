@@ -5,7 +5,8 @@ change produced. The engine's own event types are ``EventType``; a workflow acti
 event is named by the action's code (data, declared in the definition), which may not
 reuse an ``EventType`` value. ``write_event``/``write_events`` are the only places that
 create events, and each publishes the event to the outbox (topic ``case.event``) in the
-same transaction, so receivers (SMS, webhooks, statistics) never miss one.
+same transaction, so receivers (SMS, webhooks, statistics) never miss one, and appends
+it to the audit chain (``pishkhan.audit``) in that transaction too.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from django.db import models
 
+from pishkhan.audit.chain import Entry, record_many
 from pishkhan.cases.models import CaseEvent
 from pishkhan.outbox.delivery import Publication, publish_many
 
@@ -92,6 +94,7 @@ def write_event(new: NewEvent) -> CaseEvent:
     event = new.row()
     event.save(force_insert=True)
     publish_many([publication(event)])
+    record_many([audit_entry(event)])
     return event
 
 
@@ -99,7 +102,26 @@ def write_events(new: list[NewEvent]) -> list[CaseEvent]:
     """Append many events in one statement (the calendar's bulk path) and publish them."""
     events = CaseEvent.objects.bulk_create([n.row() for n in new])
     publish_many([publication(e) for e in events])
+    record_many([audit_entry(e) for e in events])
     return events
+
+
+def audit_entry(event: CaseEvent) -> Entry:
+    """The event in the audit chain: ids, the action and the states; never its reason or
+    payload, which may hold what a person typed."""
+    return Entry(
+        kind=f"case.{event.action}",
+        subject=("case", event.case_id),
+        summary={
+            "event_id": event.pk,
+            "seq": event.seq,
+            "from_state": event.from_state,
+            "to_state": event.to_state,
+            "actor_role": event.actor_role,
+        },
+        actor_id=event.actor_id,
+        at=event.created_at,
+    )
 
 
 def publication(event: CaseEvent) -> Publication:

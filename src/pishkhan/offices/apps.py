@@ -5,3 +5,8 @@ class OfficesConfig(AppConfig):
     name = "pishkhan.offices"
     label = "offices"
     verbose_name = "دفاتر و کارکنان"
+
+    def ready(self) -> None:
+        from pishkhan.offices import audit
+
+        audit.connect()  # role assignments in the audit chain

@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.http import Http404
 
+from pishkhan.audit.chain import verify
+from pishkhan.audit.models import AuditRecord
 from pishkhan.billing.actions import (
     do_cancel_bill,
     do_issue_bill,
@@ -83,6 +85,16 @@ def test_issuing_writes_an_event_a_charge_and_an_outbox_row(renewal: Bill) -> No
     queued = OutboxMessage.objects.filter(key=f"bill_event:{event.pk}")
     assert list(queued.values_list("receiver", flat=True)) == ["payments.case_moves_on"]
     assert check_ledger().consistent
+
+
+def test_issuing_and_paying_a_bill_are_in_the_audit_chain(city: City, renewal: Bill) -> None:
+    do_record_bill_payment(renewal.pk, amount=34_200_000, reference="RRN-77", channel="counter")
+    rows = AuditRecord.objects.filter(subject_type="bill", subject_id=str(renewal.pk))
+    assert [(r.kind, r.actor_id, r.summary["status"]) for r in rows.order_by("seq")] == [
+        ("bill.issue", city.alice.pk, "issued"),
+        ("bill.pay", None, "paid"),  # the system actor: the bank's confirmation
+    ]
+    assert verify().intact
 
 
 def test_years_already_billed_are_not_billed_again(city: City, renewal: Bill) -> None:

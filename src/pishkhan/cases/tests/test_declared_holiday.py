@@ -242,13 +242,15 @@ def test_many_open_cases_move_in_batches_with_a_fixed_number_of_queries(
     clock.now = at(WEDNESDAY, 18)
     with CaptureQueriesContext(connection) as one_batch:
         assert declare_holiday(world.administrator, THURSDAY, TITLE).moved == 7
-    # lock, holidays, swap and events per batch, whatever the number of cases
-    assert len(one_batch) <= 12, [q["sql"] for q in one_batch]
+    # lock, holidays, swap and events per batch, whatever the number of cases, and the
+    # audit chain's head and rows (and on PostgreSQL its lock)
+    audit = 3 if connection.vendor == "postgresql" else 2
+    assert len(one_batch) <= 12 + audit, [q["sql"] for q in one_batch]
     assert all(fresh(c).due_at == at(SATURDAY, 10) for c in cases)
     monkeypatch.setattr(holidays, "BATCH_SIZE", 3)
     with CaptureQueriesContext(connection) as three_batches:
         assert declare_holiday(world.administrator, SATURDAY, TITLE).moved == 7
-    assert len(three_batches) <= len(one_batch) + 2 * 4
+    assert len(three_batches) <= len(one_batch) + 2 * (4 + audit)
     assert all(len(calendar_events(fresh(c))) == 2 for c in cases)
     assert calendar_events(closed) == []
     reads = [q["sql"] for q in three_batches if 'FROM "cases_case"' in q["sql"]]

@@ -94,6 +94,9 @@ def one_of_everything(actions_builder: Builder, admin_user: User) -> Builder:
     ResponseCondition.objects.create(code="pay_debts", text="پرداخت بدهی پیش از انتقال")
     b.citizen(with_account=False)  # one with an account: the test after the next
     Group.objects.create(name="ناظران")
+    from pishkhan.audit.chain import write_checkpoint  # here: merges beside the imports
+
+    write_checkpoint()  # of the audit chain, whose rows the role assignments above wrote
     Holiday.objects.create(date=NOWRUZ_1402, title="عید نوروز")
     seen = {"username": "someone", "ip_address": "203.0.113.7", "user_agent": "test",
             "http_accept": "text/html", "path_info": "/accounts/login/"}  # fmt: skip

@@ -89,9 +89,8 @@ def test_a_failed_enqueue_leaves_the_job_due() -> None:
     flaky = FlakyTask()
     schedule.periodic("test.flaky", every=HOUR)(flaky)
     try:
-        enqueued = schedule.enqueue_due(NOW)
-        assert "test.flaky" not in enqueued
-        assert "outbox.prune_task_results" in enqueued  # the others go on
+        others = [job.name for job in schedule.jobs() if job.name != "test.flaky"]
+        assert schedule.enqueue_due(NOW) == others  # the others go on
         assert ScheduledJob.objects.get(name="test.flaky").next_due_at == NOW
         flaky.up = True
         assert "test.flaky" in schedule.enqueue_due(NOW)
