@@ -28,12 +28,18 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+# Production names the bank adapter the city installed; the deploy check refuses the
+# built-in fake bank (payments/checks.py).
+CITY_BANK = "city-bank"
+
+
 def test_it_passes_the_deploy_check_with_production_settings() -> None:
     # given production settings: DEBUG off by default, a real secret key and a host
     result = run_manage(
         "check", "--deploy", "--fail-level", "WARNING",
         SECRET_KEY="x" * 20 + "a-long-random-production-secret-key-0123456789",
         ALLOWED_HOSTS="pishkhan.example.ir",
+        PISHKHAN_PAYMENT_GATEWAY=CITY_BANK,
     )  # fmt: skip
     # then Django's deployment checklist has nothing to say
     assert result.returncode == 0, result.stdout + result.stderr
@@ -53,6 +59,7 @@ def test_it_reads_the_secret_key_from_a_file(tmp_path: Path) -> None:
     result = run_manage(
         "check", "--deploy", "--fail-level", "WARNING",
         SECRET_KEY_FILE=str(secret), ALLOWED_HOSTS="pishkhan.example.ir",
+        PISHKHAN_PAYMENT_GATEWAY=CITY_BANK,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -73,3 +80,13 @@ def test_it_refuses_an_address_sign_in_limit_below_the_name_limit() -> None:
     )
     assert result.returncode != 0
     assert "PISHKHAN_LOGIN_ADDRESS_FAILURE_LIMIT must not be below" in result.stderr
+
+
+def test_the_deploy_check_refuses_the_fake_bank() -> None:
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        SECRET_KEY="x" * 20 + "a-long-random-production-secret-key-0123456789",
+        ALLOWED_HOSTS="pishkhan.example.ir",
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "pishkhan.payments.E001" in result.stdout + result.stderr
