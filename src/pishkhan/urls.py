@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("pishkhan.portal.urls")),
     path("accounts/", include("pishkhan.accounts.urls")),
     path("cases/", include("pishkhan.cases.urls")),
+    path("", include("pishkhan.documents.views")),
     path("bills/", include("pishkhan.billing.urls")),
     path("admin/", admin.site.urls),
 ]
