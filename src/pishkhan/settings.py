@@ -289,6 +289,9 @@ LOGGING = {
         "django.request": {"handlers": [], "propagate": True},
         # django-axes: lockouts are warnings; its per-attempt info lines are noise
         "axes": {"level": "WARNING"},
+        # WeasyPrint logs every layout step and fontTools every font it opens at INFO
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
