@@ -79,7 +79,7 @@ def clean_reason(reason: Any) -> str:
 
 def current_for_update(document_id: int) -> IssuedDocument:
     document = (
-        IssuedDocument.objects.select_for_update()
+        IssuedDocument.objects.select_for_update(of=("self",))
         .select_related("case", "case__parcel")
         .get(pk=document_id)
     )
