@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "pishkhan.billing",
     "pishkhan.fakebank",
     "pishkhan.payments",
+    "pishkhan.documents",
     "pishkhan.portal",
     "pishkhan.demo",  # last: the demo city uses every app, and no app uses it
 ]
@@ -292,6 +293,9 @@ LOGGING = {
         "django.request": {"handlers": [], "propagate": True},
         # django-axes: lockouts are warnings; its per-attempt info lines are noise
         "axes": {"level": "WARNING"},
+        # WeasyPrint logs every layout step and fontTools every font it opens at INFO
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
@@ -334,6 +338,18 @@ PISHKHAN_BILL_COMPANY_CODE = env_int("PISHKHAN_BILL_COMPANY_CODE", 431)
 if not 0 <= PISHKHAN_BILL_COMPANY_CODE <= 999:
     raise ImproperlyConfigured("PISHKHAN_BILL_COMPANY_CODE is a three-digit code (0-999).")
 PISHKHAN_BILL_DUE_DAYS = env_int("PISHKHAN_BILL_DUE_DAYS", 30)
+# Issued documents (docs/documents.md): the public address printed under each QR code,
+# the city's signing key and certificate (PEM files; without them a self-signed demo
+# certificate is made under PISHKHAN_SIGNING_DEMO_DIR and documents say so), and how
+# many verification attempts one address may make in a window of that many seconds.
+PISHKHAN_PUBLIC_URL = env_str("PISHKHAN_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+PISHKHAN_SIGNING_KEY = env_str("PISHKHAN_SIGNING_KEY", "")
+PISHKHAN_SIGNING_CERT = env_str("PISHKHAN_SIGNING_CERT", "")
+PISHKHAN_SIGNING_CHAIN = env_list("PISHKHAN_SIGNING_CHAIN", [])
+PISHKHAN_SIGNING_PASSPHRASE = env_secret("PISHKHAN_SIGNING_PASSPHRASE")
+PISHKHAN_SIGNING_DEMO_DIR = Path(env_str("PISHKHAN_SIGNING_DEMO_DIR", str(VAR_DIR / "signing")))
+PISHKHAN_VERIFY_ATTEMPTS = env_int("PISHKHAN_VERIFY_ATTEMPTS", 20)
+PISHKHAN_VERIFY_WINDOW_SECONDS = env_int("PISHKHAN_VERIFY_WINDOW_SECONDS", 600)
 PISHKHAN_INSTANT_RESPONSE_MAX_VISIT_AGE_DAYS = env_int(
     "PISHKHAN_INSTANT_RESPONSE_MAX_VISIT_AGE_DAYS", 180
 )

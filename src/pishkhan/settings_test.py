@@ -17,11 +17,18 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 # (nor in an object store the environment may name); the folder goes when the run ends.
 os.environ["PISHKHAN_FILE_STORAGE"] = "local"
 os.environ["PISHKHAN_MEDIA_ROOT"] = tempfile.mkdtemp(prefix="pishkhan-test-media-")
+# The demo signing certificate of this run is made in a scratch folder too, never the
+# one under var/signing, and never the city's key the environment may name.
+os.environ["PISHKHAN_SIGNING_DEMO_DIR"] = tempfile.mkdtemp(prefix="pishkhan-test-signing-")
+os.environ.pop("PISHKHAN_SIGNING_KEY", None)
+os.environ.pop("PISHKHAN_SIGNING_CERT", None)
+os.environ.pop("PISHKHAN_SIGNING_CHAIN", None)
 
 from pishkhan.settings import *  # noqa: F403
-from pishkhan.settings import MEDIA_ROOT, STATIC_ROOT, STORAGES
+from pishkhan.settings import MEDIA_ROOT, PISHKHAN_SIGNING_DEMO_DIR, STATIC_ROOT, STORAGES
 
 atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
+atexit.register(shutil.rmtree, PISHKHAN_SIGNING_DEMO_DIR, ignore_errors=True)
 
 # whitenoise warns about a missing STATIC_ROOT on every request; collectstatic makes it in
 # production, the tests serve from the apps' static folders.

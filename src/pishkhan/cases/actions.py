@@ -471,9 +471,11 @@ def case_in_hand(
     user: Any, case_id: Any, expected_version: int, principal: Principal | None
 ) -> Iterator[tuple[Case, Principal]]:
     """One transaction around the case `user` can see (a foreign id is CaseNotFound),
-    refusing with ConcurrentActionError unless it is still at the version they saw."""
+    refusing with ConcurrentActionError unless it is still at the version they saw. It
+    is an ``atomic_with_files`` block, so a file an effect stores (an issued document)
+    is deleted when the action rolls back."""
     principal = principal_of(user, principal)
-    with transaction.atomic():
+    with atomic_with_files():
         case = access_case_by_id(user, case_id, principal)
         assert principal is not None  # access_case_by_id found a case in its scope
         if case.version != expected_version:

@@ -85,7 +85,12 @@ def _as_list(value: Any) -> tuple[str, ...]:
 # The effects the oracle knows: the maker-checker stamps (docs/workflow.md), and the
 # answer's drafts and issue, which change no column of the case the oracle models.
 STAMPS = {"stamp_preparer": "prepared_by", "stamp_approver": "approved_by"}
-ANSWER_EFFECTS = {"draft_instant_response", "draft_response_on_certificate", "issue_response"}
+ANSWER_EFFECTS = {
+    "draft_instant_response",
+    "draft_response_on_certificate",
+    "issue_response",
+    "issue_response_document",  # documents: the answer's signed PDF
+}
 
 
 def stamp_of(effects: tuple[str, ...]) -> str:
