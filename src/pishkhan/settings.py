@@ -51,17 +51,17 @@ INSTALLED_APPS = [
     # Pishkhan's apps in the order of their layers (docs/decisions/007-layers.md).
     "pishkhan.core",
     "pishkhan.outbox",
-    "pishkhan.audit",
     "pishkhan.files",
+    "pishkhan.fakebank",
+    "pishkhan.audit",
     "pishkhan.geo",
     "pishkhan.offices",
     "pishkhan.accounts",
     "pishkhan.catalog",
     "pishkhan.cases",
     "pishkhan.billing",
-    "pishkhan.fakebank",
-    "pishkhan.payments",
     "pishkhan.documents",
+    "pishkhan.payments",
     "pishkhan.portal",
     "pishkhan.demo",  # last: the demo city uses every app, and no app uses it
 ]

@@ -140,7 +140,7 @@ def test_the_registration_page_offers_the_lookup(city: City) -> None:
     ("query", "message"),
     [
         ({}, None),
-        ({"plate": ""}, "پلاک، کد پستی، کد نوسازی یا نشانی ملک را وارد کنید."),
+        ({"plate": ""}, "پلاک، کد پستی، کد نوسازی یا نشانی ملک را وارد کنید"),
         ({"plate": "12a"}, "پلاک را به شکل"),
         ({"postal_code": "81a"}, "کد پستی فقط رقم است."),
         ({"renewal_code": "1;drop"}, "کد نوسازی فقط رقم و خط تیره است."),

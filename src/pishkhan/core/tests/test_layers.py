@@ -1,7 +1,7 @@
 """Imports between the apps point one way: down the layers of docs/decisions/007.
 
-    core ← geo ← offices ← accounts ← catalog ← cases ← billing / documents / supervision
-         ← portal / reports / api ← demo
+    core ← outbox / files / fakebank ← audit ← geo ← offices ← accounts ← catalog ← cases
+         ← billing / documents / supervision ← payments ← portal / reports / api ← demo
 
 Every module under src/pishkhan is read with `ast`, and every import in it counts: at
 module level, inside a function or under ``if TYPE_CHECKING``, ``import x``, ``from x
@@ -30,14 +30,19 @@ ROOT = Path(pishkhan.__file__).resolve().parent
 
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("core",),
-    # infrastructure every app may use: the transactional outbox, the file store
-    ("outbox", "files"),
+    # infrastructure every app may use: the transactional outbox, the file store, and
+    # the fake bank (an outside service in our process, for the demo and the tests)
+    ("outbox", "files", "fakebank"),
+    # the audit chain: written by every app above, in their own transactions
+    ("audit",),
     ("geo",),
     ("offices",),
     ("accounts",),
     ("catalog",),
     ("cases",),
     ("billing", "documents", "supervision"),
+    # money through a bank: bills (and their receipts) from the layer below
+    ("payments",),
     ("portal", "reports", "api"),
     ("demo",),
 )

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from pishkhan.documents.signing import make_self_signed
+
 ROOT = Path(__file__).resolve().parents[4]
 
 
@@ -33,13 +35,26 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
 CITY_BANK = "city-bank"
 
 
-def test_it_passes_the_deploy_check_with_production_settings() -> None:
+@pytest.fixture(scope="module")
+def city_signing(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The city's own signing key and certificate (documents/signing.py): without them
+    the deploy check warns that documents are signed with the demo certificate."""
+    folder = tmp_path_factory.mktemp("signing")
+    key, cert = folder / "city-key.pem", folder / "city-cert.pem"
+    make_self_signed(key, cert, "Isfahan municipality (test)")
+    return {"PISHKHAN_SIGNING_KEY": str(key), "PISHKHAN_SIGNING_CERT": str(cert)}
+
+
+def test_it_passes_the_deploy_check_with_production_settings(
+    city_signing: dict[str, str],
+) -> None:
     # given production settings: DEBUG off by default, a real secret key and a host
     result = run_manage(
         "check", "--deploy", "--fail-level", "WARNING",
         SECRET_KEY="x" * 20 + "a-long-random-production-secret-key-0123456789",
         ALLOWED_HOSTS="pishkhan.example.ir",
         PISHKHAN_PAYMENT_GATEWAY=CITY_BANK,
+        **city_signing,
     )  # fmt: skip
     # then Django's deployment checklist has nothing to say
     assert result.returncode == 0, result.stdout + result.stderr
@@ -53,13 +68,13 @@ def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off() -> None:
     assert "Traceback" not in result.stderr.splitlines()[-1]
 
 
-def test_it_reads_the_secret_key_from_a_file(tmp_path: Path) -> None:
+def test_it_reads_the_secret_key_from_a_file(tmp_path: Path, city_signing: dict[str, str]) -> None:
     secret = tmp_path / "secret"
     secret.write_text("f" * 30 + "-a-long-random-secret-from-a-file-0123456789\n")
     result = run_manage(
         "check", "--deploy", "--fail-level", "WARNING",
         SECRET_KEY_FILE=str(secret), ALLOWED_HOSTS="pishkhan.example.ir",
-        PISHKHAN_PAYMENT_GATEWAY=CITY_BANK,
+        PISHKHAN_PAYMENT_GATEWAY=CITY_BANK, **city_signing,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -82,11 +97,11 @@ def test_it_refuses_an_address_sign_in_limit_below_the_name_limit() -> None:
     assert "PISHKHAN_LOGIN_ADDRESS_FAILURE_LIMIT must not be below" in result.stderr
 
 
-def test_the_deploy_check_refuses_the_fake_bank() -> None:
+def test_the_deploy_check_refuses_the_fake_bank(city_signing: dict[str, str]) -> None:
     result = run_manage(
         "check", "--deploy", "--fail-level", "WARNING",
         SECRET_KEY="x" * 20 + "a-long-random-production-secret-key-0123456789",
-        ALLOWED_HOSTS="pishkhan.example.ir",
+        ALLOWED_HOSTS="pishkhan.example.ir", **city_signing,
     )  # fmt: skip
     assert result.returncode != 0
     assert "pishkhan.payments.E001" in result.stdout + result.stderr
