@@ -30,6 +30,7 @@ from pishkhan.testing.personas import (
     Builder,
     application_data,
 )
+from pishkhan.testing.uploads import image_bytes
 
 SHOTS = Path("/tmp")  # noqa: S108 - screenshots a person looks at after a run
 PERSIAN_DATETIME = re.compile(r"[۰-۹]{4}/[۰-۹]{2}/[۰-۹]{2} [۰-۹]{2}:[۰-۹]{2}")
@@ -77,19 +78,25 @@ def take(page: Page, action: str, reason: str | None = None) -> None:
     )
     if reason is not None:
         form.get_by_label("علت (الزامی)").fill(reason)
+    confirm = form.get_by_label("مطمئنم", exact=False)
+    if confirm.count():  # a send-back, a cancellation or a rejection asks to be sure
+        confirm.check()
     form.get_by_role("button", name=action, exact=True).click()
     expect(page.get_by_text(f"اقدام «{action}» انجام شد.")).to_be_visible()
     no_errors(page)
     page.context.close()
 
 
-def record_visit(page: Page, day: dt.date, photos: str) -> None:
+def record_visit(page: Page, day: dt.date, photos: list[str]) -> None:
+    """The inspector's visit form, with the photos they took (JPEGs named `photos`)."""
     page.get_by_label("تاریخ بازدید").fill(format_jalali_date(day))
     page.get_by_label("ساعت بازدید").fill("۰۹:۳۰")
     page.get_by_label("کاربری مشاهده‌شده").select_option("residential")
     page.get_by_label("مساحت ساخته‌شده (مترمربع)").fill("۱۸۰")
     page.get_by_label("تعداد طبقات").fill("۲")
-    page.get_by_label("عکس‌ها").fill(photos)
+    page.get_by_label("عکس‌ها", exact=True).set_input_files(
+        [{"name": name, "mimeType": "image/jpeg", "buffer": image_bytes("jpeg")} for name in photos]
+    )
     page.get_by_role("button", name="ثبت گزارش بازدید").click()
     expect(page.get_by_text("گزارش بازدید ثبت شد.")).to_be_visible()
 
@@ -175,7 +182,7 @@ def test_a_notary_inquiry_travels_through_every_cartable(
 
     # the inspector records the visit and sends the report on
     page = sign_in(browser, live_server, "inspector", case_path, viewport)
-    record_visit(page, timezone.localdate() - dt.timedelta(days=1), "نمای ساختمان\nحیاط")
+    record_visit(page, timezone.localdate() - dt.timedelta(days=1), ["front.jpg", "yard.jpg"])
     page.screenshot(path=str(SHOTS / "journey-3-visit.png"), full_page=True)
     take(page, "ارسال گزارش بازدید به طرح تفصیلی")
 
@@ -197,7 +204,7 @@ def test_a_notary_inquiry_travels_through_every_cartable(
     first_section = page.locator("main section").first
     expect(first_section).to_have_class(re.compile("case-returned"))
     fits(page, "the returned case")
-    record_visit(page, timezone.localdate() - dt.timedelta(days=1), "نمای پشتی")
+    record_visit(page, timezone.localdate() - dt.timedelta(days=1), ["back.jpg"])
     take(page, "ارسال گزارش بازدید به طرح تفصیلی")
 
     # the plan reviewer records the plan with its widening
