@@ -268,18 +268,8 @@ def new(request: HttpRequest) -> HttpResponse:
             initial=offering.initial,
             **form.intent(),
         )
-    except InvalidFieldValues as error:
-        form.show_field_errors(error.errors)
-        return render(request, "cases/new.html", context, status=400)
-    except DuplicateOpenCase as error:
-        form.duplicate_warning = error.message
-        form.add_error("duplicate_reason", error.message)
-        return render(request, "cases/new.html", context, status=400)
-    except WorkflowError as error:
-        form.add_error(None, error.message)
-        return render(request, "cases/new.html", context, status=400)
-    except ValidationError as error:
-        form.add_error(None, error.messages)
+    except (WorkflowError, ValidationError) as error:
+        show_refusal(form, error)
         return render(request, "cases/new.html", context, status=400)
     code = to_persian_digits(case.tracking_code)
     receipt_url = reverse("cases:receipt", args=[case.pk])
@@ -297,14 +287,35 @@ def new(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))
 
 
+def show_refusal(form: Any, error: WorkflowError | ValidationError) -> None:
+    """An opening's refusal (registering, or changing a case's service) on its form:
+    declared fields' errors beside their inputs, the duplicate warning asking for its
+    reason, anything else at the top."""
+    if isinstance(error, InvalidFieldValues):
+        form.show_field_errors(error.errors)
+    elif isinstance(error, DuplicateOpenCase):
+        form.duplicate_warning = error.message
+        form.add_error("duplicate_reason", error.message)
+    elif isinstance(error, WorkflowError):
+        form.add_error(None, error.message)
+    else:
+        form.add_error(None, error.messages)
+
+
 def choose_service(
-    request: HttpRequest, offered: dict[str, Offering], *, unknown: bool
+    request: HttpRequest,
+    offered: dict[str, Offering],
+    *,
+    unknown: bool,
+    template: str = "cases/new_service.html",
+    **extra: Any,
 ) -> HttpResponse:
-    """The services this office may register, searchable, each with its documents and
-    today's fee; a service code it does not offer is a 400 with the list."""
+    """The services offered here, searchable, each with its documents and today's fee;
+    a service code not offered is a 400 with the list."""
     search = ServiceSearchForm(request.GET)
     query = search.cleaned_data["q"] if search.is_valid() else ""
     context = {
+        **extra,
         "search": search,
         "query": query,
         "offered": offered,
@@ -312,7 +323,7 @@ def choose_service(
         "unknown": unknown,
     }
     status = 400 if unknown or not search.is_valid() else 200
-    return render(request, "cases/new_service.html", context, status=status)
+    return render(request, template, context, status=status)
 
 
 @require_http_methods(["GET", "HEAD"])
@@ -399,17 +410,9 @@ def change_service(request: HttpRequest, pk: int) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
     code = source.get("service") or ""
     if code not in offered:
-        search = ServiceSearchForm(request.GET)
-        query = search.cleaned_data["q"] if search.is_valid() else ""
-        context = {
-            "case": case,
-            "search": search,
-            "query": query,
-            "cards": service_cards(offered, query) if search.is_valid() else [],
-            "unknown": bool(code),
-        }
-        status = 400 if code or not search.is_valid() else 200
-        return render(request, "cases/change_service.html", context, status=status)
+        return choose_service(
+            request, offered, unknown=bool(code), template="cases/change_service.html", case=case
+        )
     offering = offered[code]
     form = ServiceChangeForm(
         request.POST if request.method == "POST" else None, offering=offering, case=case
@@ -427,18 +430,8 @@ def change_service(request: HttpRequest, pk: int) -> HttpResponse:
             **form.intent(),
             principal=principal,
         )
-    except InvalidFieldValues as error:
-        form.show_field_errors(error.errors)
-        return render(request, "cases/change_service_form.html", context, status=400)
-    except DuplicateOpenCase as error:
-        form.duplicate_warning = error.message
-        form.add_error("duplicate_reason", error.message)
-        return render(request, "cases/change_service_form.html", context, status=400)
-    except WorkflowError as error:
-        form.add_error(None, error.message)
-        return render(request, "cases/change_service_form.html", context, status=400)
-    except ValidationError as error:
-        form.add_error(None, error.messages)
+    except (WorkflowError, ValidationError) as error:
+        show_refusal(form, error)
         return render(request, "cases/change_service_form.html", context, status=400)
     messages.success(request, f"خدمت پرونده به «{offering.service.name}» تغییر کرد.")
     return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))
