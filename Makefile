@@ -46,9 +46,12 @@ run:
 	DEBUG=1 $(MANAGE) runserver --noreload $(HOST):$(PORT) & \
 	wait -n
 
-## test: the whole suite (SQLite unless DATABASE_URL says otherwise), browser tests included
+## test: the whole suite (SQLite unless DATABASE_URL says otherwise), browser tests included,
+## spread over one worker per core (pytest-xdist; each worker has its own test database).
+## PYTEST_ARGS overrides it: `make test PYTEST_ARGS=-n0` runs in one process.
+PYTEST_ARGS ?= -n auto
 test: install assets
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## check: everything CI checks: lint, types, migrations and tests
 check: lint types test
