@@ -23,10 +23,10 @@ from pishkhan.documents.errors import (
     DocumentNotCurrent,
     DocumentReasonInvalid,
 )
+from pishkhan.documents.events import write_document_event
 from pishkhan.documents.inquiry import response_draft
 from pishkhan.documents.issue import issue_document
 from pishkhan.documents.models import (
-    DocumentEvent,
     DocumentEventType,
     DocumentKind,
     IssuedDocument,
@@ -104,11 +104,10 @@ def do_revoke_document(
         IssuedDocument.objects.filter(pk=locked.pk).update(
             revoked_at=now, revoked_by=user, revoke_reason=text
         )
-        DocumentEvent.objects.create(
-            document=locked, type=DocumentEventType.REVOKE, actor=user, role=role, at=now,
-            reason=text,
-        )  # fmt: skip
-    locked.refresh_from_db()
+        locked.refresh_from_db()
+        write_document_event(
+            locked, DocumentEventType.REVOKE, actor=user, role=role, at=now, reason=text
+        )
     return locked
 
 

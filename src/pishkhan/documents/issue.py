@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from pishkhan.core.digits import to_persian_digits
 from pishkhan.core.jalali import format_jalali_date, jalali_year
-from pishkhan.documents.models import DocumentEvent, DocumentEventType, IssuedDocument
+from pishkhan.documents.events import write_document_event
+from pishkhan.documents.models import DocumentEventType, IssuedDocument
 from pishkhan.documents.rendering import qr_svg, render_pdf
 from pishkhan.documents.serials import make_serial, new_verification_code, next_number
 from pishkhan.documents.signing import sign_pdf
@@ -113,9 +114,9 @@ def issue_document(
         issued_by=actor,
         supersedes=supersedes,
     )
-    DocumentEvent.objects.create(
-        document=document,
-        type=DocumentEventType.SUPERSEDE if supersedes else DocumentEventType.ISSUE,
+    write_document_event(
+        document,
+        DocumentEventType.SUPERSEDE if supersedes else DocumentEventType.ISSUE,
         actor=actor,
         role=role,
         at=now,

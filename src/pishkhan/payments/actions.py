@@ -52,12 +52,12 @@ from pishkhan.payments.errors import (
     PaymentConflict,
     PaymentRefused,
 )
+from pishkhan.payments.events import write_payment_event
 from pishkhan.payments.gateways import BankAnswer, Gateway, GatewayUnavailable, gateway
 from pishkhan.payments.models import (
     Channel,
     LineOutcome,
     Payment,
-    PaymentEvent,
     PaymentStatus,
     SettlementImport,
     SettlementLine,
@@ -95,16 +95,10 @@ def move(
     )
     if moved != 1:
         raise PaymentConflict()
-    PaymentEvent.objects.create(
-        payment=payment,
-        kind=kind,
-        before=before,
-        after=to,
-        actor_id=actor_id,
-        actor_role=role,
-        created_at=clock.now(),
-        detail=detail or {},
-    )
+    write_payment_event(
+        payment, kind, before=before, after=to, actor_id=actor_id, actor_role=role,
+        at=clock.now(), detail=detail,
+    )  # fmt: skip
     payment.refresh_from_db()
     return payment
 
@@ -153,10 +147,9 @@ def do_start_online_payment(
             started_by=user,
             created_at=clock.now(),
         )
-        PaymentEvent.objects.create(
-            payment=payment, kind="start", after=payment.status, actor=user,
-            actor_role=principal.primary_role or "citizen",
-            created_at=payment.created_at,
+        write_payment_event(
+            payment, "start", after=payment.status, actor_id=user.pk,
+            actor_role=principal.primary_role or "citizen", at=payment.created_at,
         )  # fmt: skip
     try:
         started = bank.start(
@@ -362,9 +355,9 @@ def settle(bank: Gateway, payment: Payment) -> bool:
             pk=payment.pk, status=PaymentStatus.CAPTURED, settled_at__isnull=True
         ).update(settled_at=clock.now(), version=F("version") + 1)
         if done:
-            PaymentEvent.objects.create(
-                payment=payment, kind="settle", before=PaymentStatus.CAPTURED,
-                after=PaymentStatus.CAPTURED, actor_role=SYSTEM, created_at=clock.now(),
+            write_payment_event(
+                payment, "settle", before=PaymentStatus.CAPTURED,
+                after=PaymentStatus.CAPTURED, actor_id=None, actor_role=SYSTEM, at=clock.now(),
             )  # fmt: skip
     return bool(done)
 
@@ -494,10 +487,9 @@ def do_record_card_payment(
                 channel=Channel.CARD_READER,
                 paid_at=now,
             )
-            PaymentEvent.objects.create(
-                payment=payment, kind="capture", after=payment.status, actor=user,
-                actor_role=role, created_at=now,
-                detail={"reference": reference, "masked_card": card},
+            write_payment_event(
+                payment, "capture", after=payment.status, actor_id=user.pk,
+                actor_role=role, at=now, detail={"reference": reference, "masked_card": card},
             )  # fmt: skip
     except IntegrityError:
         raise InvalidPaymentInput(
@@ -642,10 +634,11 @@ def import_line(settlement: SettlementImport, number: int, row: list[str], user:
                 bill.pk, amount=amount, reference=ledger_reference(payment),
                 channel=Channel.SETTLEMENT, paid_at=now,
             )  # fmt: skip
-            PaymentEvent.objects.create(
-                payment=payment, kind="settlement", after=payment.status, actor=user,
+            write_payment_event(
+                payment, "settlement", after=payment.status,
+                actor_id=user.pk if user is not None else None,
                 actor_role=Role.ADMINISTRATOR if user is not None else SYSTEM,
-                created_at=now, detail={"settlement": settlement.pk, "line": number},
+                at=now, detail={"settlement": settlement.pk, "line": number},
             )  # fmt: skip
     except AmountMismatch:
         return report(LineOutcome.AMOUNT_MISMATCH)
