@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pishkhan.core.digits import to_ascii_digits
+from pishkhan.core.digits import to_ascii_digits, to_persian_digits
 
 MUNICIPALITY = 6
 FILE_CODE_MAX_DIGITS = 8
@@ -158,3 +158,17 @@ def parse_payment_id(bill_id: object, payment_id: object) -> tuple[BillId, Payme
 def printed_payment_id(payment_id: str) -> str:
     """The payment id as banks print it: zero-padded to 13 digits."""
     return payment_id.zfill(PAYMENT_ID_PRINT_WIDTH)
+
+
+def grouped(digits: str) -> str:
+    """A long identifier in groups of four from the right, in Persian digits."""
+    groups: list[str] = []
+    while digits:
+        groups.insert(0, digits[-4:])
+        digits = digits[:-4]
+    return to_persian_digits(" ".join(groups))
+
+
+def printed_payment_label(payment_id: str) -> str:
+    """The payment id as the bill page and the printed bill show it, grouped."""
+    return grouped(printed_payment_id(payment_id).lstrip("0") or "0")

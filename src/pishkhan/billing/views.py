@@ -17,11 +17,10 @@ from pishkhan.accounts.access import Principal, principal_for
 from pishkhan.billing.access import access_bill_by_id, issuer_role
 from pishkhan.billing.actions import REASON_MAX_LENGTH, do_cancel_bill
 from pishkhan.billing.errors import BillConflict, BillingError, BillNotIssuable
-from pishkhan.billing.identifiers import printed_payment_id
+from pishkhan.billing.identifiers import grouped, printed_payment_label
 from pishkhan.billing.models import Bill, BillStatus
 from pishkhan.billing.panels import panels_for
 from pishkhan.cases.access import access_case_by_id
-from pishkhan.core.digits import to_persian_digits
 
 
 class CancelForm(forms.Form):
@@ -41,15 +40,6 @@ def may_cancel(principal: Principal, bill: Bill) -> bool:
     return True
 
 
-def grouped(digits: str) -> str:
-    """A long identifier in groups of four from the right, in Persian digits."""
-    groups: list[str] = []
-    while digits:
-        groups.insert(0, digits[-4:])
-        digits = digits[:-4]
-    return to_persian_digits(" ".join(groups))
-
-
 def render_bill(
     request: HttpRequest, bill: Bill, form: CancelForm | None = None, *, status: int = 200,
     error: str = "",
@@ -59,7 +49,7 @@ def render_bill(
         "bill": bill,
         "lines": list(bill.lines.all()),
         "bill_id": grouped(bill.bill_id),
-        "payment_id": grouped(printed_payment_id(bill.payment_id).lstrip("0") or "0"),
+        "payment_id": printed_payment_label(bill.payment_id),
         "cancel_form": (form or CancelForm(initial={"version": bill.version}))
         if may_cancel(principal, bill)
         else None,

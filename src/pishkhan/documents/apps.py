@@ -12,4 +12,6 @@ class DocumentsConfig(AppConfig):
         # The workflow link: the effect that issues the inquiry response's document, and
         # the start-up check of the signing key.
         import_module("pishkhan.documents.workflow_link")
+        import_module("pishkhan.documents.bills")  # the outbox receiver of bill events
+        import_module("pishkhan.documents.panels")  # the bill page's documents
         import_module("pishkhan.documents.checks")

@@ -17,11 +17,16 @@ from pishkhan.core.digits import to_persian_digits
 
 class DocumentKind(models.TextChoices):
     INQUIRY_RESPONSE = "inquiry_response", "پاسخ استعلام"
-    BILL = "bill", "فیش عوارض"
+    BILL = "bill", "فیش"
+    RECEIPT = "receipt", "رسید پرداخت"
 
 
 # The two digits each kind's serials start with (a serial is "11-1404-000017").
-KIND_CODES: dict[str, int] = {DocumentKind.INQUIRY_RESPONSE: 11, DocumentKind.BILL: 21}
+KIND_CODES: dict[str, int] = {
+    DocumentKind.INQUIRY_RESPONSE: 11,
+    DocumentKind.BILL: 21,
+    DocumentKind.RECEIPT: 22,
+}
 
 
 class DocumentSequence(models.Model):
@@ -121,6 +126,13 @@ class IssuedDocument(models.Model):
             models.CheckConstraint(
                 condition=Q(revoked_at__isnull=True) | ~Q(revoke_reason=""),
                 name="document_revoked_has_reason",
+            ),
+            # A bill's own documents (its bill, its receipt) are issued once each, by
+            # the worker; a correction supersedes and so is not a second first issue.
+            models.UniqueConstraint(
+                fields=["bill", "kind"],
+                condition=Q(bill__isnull=False, supersedes__isnull=True),
+                name="document_bill_kind_once",
             ),
         ]
 

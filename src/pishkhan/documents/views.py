@@ -10,6 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from pishkhan.accounts.access import principal_for
 from pishkhan.accounts.lockout import client_ip
+from pishkhan.billing.access import access_bill_by_id
 from pishkhan.cases.access import access_case_by_id
 from pishkhan.cases.permissions import visibility
 from pishkhan.documents.models import IssuedDocument
@@ -99,9 +101,20 @@ def download(request: HttpRequest, pk: int, serial: str) -> FileResponse:
     case = access_case_by_id(request.user, pk, principal)
     if not visibility(principal, case).document_scans:  # its staff and its applicant
         raise Http404("سند پیدا نشد.")
-    document = (
-        IssuedDocument.objects.select_related("file").filter(case_id=case.pk, serial=serial).first()
-    )
+    return pdf_response(IssuedDocument.objects.filter(case_id=case.pk, serial=serial))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def bill_download(request: HttpRequest, pk: int, serial: str) -> FileResponse:
+    """A bill's PDF or its receipt for whoever sees the bill (billing's scope): a bill
+    outside it, or a serial the bill does not hold, is a 404."""
+    bill = access_bill_by_id(request.user, pk, principal_for(request))
+    return pdf_response(IssuedDocument.objects.filter(bill_id=bill.pk, serial=serial))
+
+
+def pdf_response(documents: QuerySet[IssuedDocument]) -> FileResponse:
+    document = documents.select_related("file").first()
     if document is None:
         raise Http404("سند پیدا نشد.")
     response = FileResponse(
@@ -122,4 +135,5 @@ urlpatterns: list[URLPattern] = [
     path("verify/", verify, name="verify"),
     path("verify/<str:serial>/<str:code>/", verify_link, name="verify_link"),
     path("cases/<int:pk>/documents/<str:serial>.pdf", download, name="download"),
+    path("bills/<int:pk>/documents/<str:serial>.pdf", bill_download, name="bill_download"),
 ]

@@ -47,10 +47,13 @@ class StoredFile(models.Model):
     display_name = models.CharField("نام پرونده", max_length=120)
     storage_name = models.CharField("نام در انبار", max_length=200, unique=True)
     thumbnail_name = models.CharField("نام تصویر کوچک در انبار", max_length=200, blank=True)
+    # None: written by the system (a document the worker issued, say), not a person
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="بارگذاری‌کننده",
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     uploaded_at = models.DateTimeField("زمان بارگذاری")

@@ -84,7 +84,8 @@ def storage_names(key: uuid.UUID, kind: str, thumbnail: bool) -> tuple[str, str]
 
 
 def save_checked(user: Any, checked: CheckedUpload, *, purpose: str) -> StoredFile:
-    """Write a checked upload and its row (inside ``atomic_with_files``). A storage that
+    """Write a checked upload and its row (inside ``atomic_with_files``); `user` None
+    is the system. A storage that
     fails (disk full, the object store unreachable) is an UploadFailed, and whatever it
     wrote is deleted before the error leaves."""
     written = _written.get()
@@ -121,7 +122,7 @@ def save_checked(user: Any, checked: CheckedUpload, *, purpose: str) -> StoredFi
             display_name=checked.display_name,
             storage_name=stored[name],
             thumbnail_name=stored.get(thumb, ""),
-            uploaded_by_id=user.pk,
+            uploaded_by_id=getattr(user, "pk", None),
             uploaded_at=clock.now(),
         )
     except BaseException:

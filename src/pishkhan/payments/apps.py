@@ -14,4 +14,5 @@ class PaymentsConfig(AppConfig):
         import_module("pishkhan.payments.workflow_link")
         import_module("pishkhan.payments.tasks")
         import_module("pishkhan.payments.panels")
+        import_module("pishkhan.payments.receipts")  # the receipt document of a paid bill
         import_module("pishkhan.payments.checks")  # the deploy check against the fake bank

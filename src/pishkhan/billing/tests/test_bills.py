@@ -81,9 +81,14 @@ def test_issuing_writes_an_event_a_charge_and_an_outbox_row(renewal: Bill) -> No
         "issued",
     )
     assert LedgerEntry.objects.get(bill=renewal).kind == EntryKind.CHARGE
-    # one row per receiver of bill.event: the payments app's (the case moving on)
+    # one row per receiver of bill.event: the bill's signed PDF, the case moving on
+    # after a payment, the receipt after a payment
     queued = OutboxMessage.objects.filter(key=f"bill_event:{event.pk}")
-    assert list(queued.values_list("receiver", flat=True)) == ["payments.case_moves_on"]
+    assert sorted(queued.values_list("receiver", flat=True)) == [
+        "documents.bill_documents",
+        "payments.case_moves_on",
+        "payments.receipt_document",
+    ]
     assert check_ledger().consistent
 
 

@@ -20,3 +20,8 @@ exempt(
     "documents:verify_link",
     "public by design: the serial and the random code printed on the document open it",
 )
+exempt(
+    "documents:bill_download",
+    "through its bill's scope (billing.access); outsiders are a 404 in "
+    "test_bill_documents.py::test_the_bill_pdf_downloads_for_who_sees_the_bill_only",
+)

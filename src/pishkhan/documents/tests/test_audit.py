@@ -41,6 +41,9 @@ def test_the_issue_a_correction_and_a_revocation_are_each_audited(city: City) ->
     do_revoke_document(city.sam, new, "پلاک اشتباه")
     kinds = [r.kind for r in document_rows(new)]
     assert kinds == ["document.supersede", "document.revoke"]
-    texts = "".join(str(r.summary) for r in AuditRecord.objects.filter(kind__startswith="document."))
-    assert reason not in texts and "پلاک" not in texts
+    texts = "".join(
+        str(r.summary) for r in AuditRecord.objects.filter(kind__startswith="document.")
+    )
+    assert reason not in texts
+    assert "پلاک" not in texts
     assert verify().intact
