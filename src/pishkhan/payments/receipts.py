@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from pishkhan.billing.events import BILL_EVENT_TOPIC
-from pishkhan.billing.models import BillEventKind, BillStatus
+from pishkhan.billing.models import Bill, BillEventKind, BillStatus
 from pishkhan.core.jalali import format_jalali_datetime
 from pishkhan.core.money import format_rials
 from pishkhan.documents.bills import bill_context, bill_facts, issue_once, load_bill
@@ -25,7 +25,14 @@ TEMPLATE = "documents/receipt.html"
 def issue_receipt_document(bill_id: int) -> IssuedDocument | None:
     """The receipt of a paid bill, unless it has one."""
     bill = load_bill(bill_id)
-    if bill is None or bill.status != BillStatus.PAID:
+    draft = receipt_draft(bill) if bill is not None else None
+    return issue_once(draft) if draft is not None else None
+
+
+def receipt_draft(bill: Bill) -> DocumentDraft | None:
+    """The receipt of `bill` from the payment that paid it; None if it is not paid by
+    a payment of ours."""
+    if bill.status != BillStatus.PAID:
         return None
     payment = (
         Payment.objects.filter(bill=bill, status=PaymentStatus.CAPTURED)
@@ -42,7 +49,7 @@ def issue_receipt_document(bill_id: int) -> IssuedDocument | None:
         "channel_label": payment.get_channel_display(),
     }
     facts.pop("due_on_label", None)  # a receipt is not due
-    draft = DocumentDraft(
+    return DocumentDraft(
         kind=DocumentKind.RECEIPT,
         title="رسید پرداخت",
         template=TEMPLATE,
@@ -51,7 +58,6 @@ def issue_receipt_document(bill_id: int) -> IssuedDocument | None:
         case_id=bill.case_id,
         bill_id=bill.pk,
     )
-    return issue_once(draft)
 
 
 @outbox_receiver("payments.receipt_document", topic=BILL_EVENT_TOPIC)
