@@ -96,9 +96,9 @@ def xlsx_bytes(table: Table) -> bytes:
                                                        else str(value or "")))  # fmt: skip
     for c in range(1, width + 1):
         sheet.column_dimensions[get_column_letter(c)].width = min(max(widths[c - 1] + 2, 8), 60)
-    sheet.freeze_panes = sheet.cell(row=len(table.notes) + 4, column=1)
-    for cell in sheet[len(table.notes) + 3]:
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = f"A{len(table.notes) + 4}"
+    for header in sheet[len(table.notes) + 3]:
+        header.alignment = Alignment(wrap_text=True, vertical="top")
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
