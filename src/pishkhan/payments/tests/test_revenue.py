@@ -21,6 +21,7 @@ from pishkhan.billing.dues import Line
 from pishkhan.billing.ledger import book, check_ledger
 from pishkhan.billing.models import Bill, BillKind, BillStatus, EntryKind, LedgerEntry, LineKind
 from pishkhan.billing.tests.conftest import tehran
+from pishkhan.cases.tests.test_cartable_screens import BUDGET, page_weight
 from pishkhan.core import clock
 from pishkhan.core.jalali import from_jalali, jalali_year_bounds, to_jalali
 from pishkhan.payments.revenue import (
@@ -301,3 +302,8 @@ def test_the_query_count_does_not_grow(city: City, now: clock.FrozenClock) -> No
     with CaptureQueriesContext(connection) as captured:
         client.get(URL, {"export": "xlsx"})
     assert len(captured) == small
+
+
+def test_the_page_is_under_200_kb_with_what_it_loads(city: City, money: dict[str, Bill]) -> None:
+    html = client_for(city.sam).get(URL).content.decode()
+    assert page_weight(html) < BUDGET
