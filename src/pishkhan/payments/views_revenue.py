@@ -19,7 +19,7 @@ from pishkhan.catalog.models import ServiceType
 from pishkhan.core import clock
 from pishkhan.core.digits import to_persian_digits
 from pishkhan.core.exports import EXPORTERS, Cell, Table
-from pishkhan.core.forms import DATEPICKER_ATTRS, JALALI_PLACEHOLDER, PersianFormMixin
+from pishkhan.core.forms import JalaliDateField, PersianFormMixin
 from pishkhan.core.jalali import (
     JALALI_YEARS,
     MONTHS,
@@ -27,7 +27,6 @@ from pishkhan.core.jalali import (
     format_jalali_datetime,
     from_jalali,
     jalali_year,
-    parse_jalali_date,
 )
 from pishkhan.payments.revenue import (
     MAX_MONTHS,
@@ -54,8 +53,8 @@ class RevenueForm(PersianFormMixin, forms.Form):
         label="ماه", required=False, coerce=int, empty_value=None,
         choices=[("", "همه ماه‌ها"), *((i, name) for i, name in enumerate(MONTHS, start=1))],
     )  # fmt: skip
-    date_from = forms.CharField(label="از تاریخ", required=False, max_length=20)
-    date_to = forms.CharField(label="تا تاریخ", required=False, max_length=20)
+    date_from = JalaliDateField(label="از تاریخ", required=False)
+    date_to = JalaliDateField(label="تا تاریخ", required=False)
     district = forms.TypedChoiceField(label="منطقه", required=False, coerce=int, empty_value=None)
     office = forms.TypedChoiceField(label="دفتر", required=False, coerce=int, empty_value=None)
     service = forms.TypedChoiceField(label="خدمت", required=False, coerce=int, empty_value=None)
@@ -80,11 +79,6 @@ class RevenueForm(PersianFormMixin, forms.Form):
         self.choose("office", [("", "همه دفترها"), *offices])
         self.choose("service", [("", "همه خدمات"), *services])
         self.fields["month"].error_messages["invalid_choice"] = CHOICE_ERROR
-        for name in ("date_from", "date_to"):
-            self.fields[name].widget.attrs.update(
-                placeholder=JALALI_PLACEHOLDER, inputmode="numeric", autocomplete="off", dir="ltr",
-                **DATEPICKER_ATTRS,
-            )  # fmt: skip
         if len(districts) <= 1:
             del self.fields["district"]
 
@@ -94,16 +88,6 @@ class RevenueForm(PersianFormMixin, forms.Form):
         field.choices = choices
         self.labels[name] = {key: str(label) for key, label in choices}
         field.error_messages["invalid_choice"] = CHOICE_ERROR
-
-    def _jalali(self, name: str) -> dt.date | None:
-        raw = (self.cleaned_data.get(name) or "").strip()
-        return parse_jalali_date(raw) if raw else None
-
-    def clean_date_from(self) -> dt.date | None:
-        return self._jalali("date_from")
-
-    def clean_date_to(self) -> dt.date | None:
-        return self._jalali("date_to")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
