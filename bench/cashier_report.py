@@ -181,7 +181,8 @@ def load(args: argparse.Namespace) -> None:
                 line_pk += 1
             ledger.append({"id": entry_pk, "bill_id": bill_pk, "kind": EntryKind.CHARGE,
                            "amount": total, "day": business_day(issued), "created_at": issued,
-                           "reference": f"charge:bench:{bill_pk}", "reverses_id": None})  # fmt: skip
+                           "reference": f"charge:bench:{bill_pk}",
+                           "reverses_id": None})  # fmt: skip
             entry_pk += 1
             if status == BillStatus.CANCELLED:
                 at = min(issued + dt.timedelta(days=rng.randrange(1, 20)), now)
@@ -369,10 +370,13 @@ def measure(args: argparse.Namespace) -> None:
         print(f"| revenue_report: {name} | {median:.1f} | {p95:.1f} | {n} |")
     client = Client()
     client.force_login(User.objects.get(username="supervisor"))
-    for name, query in (("page, city this year", {}),
-                        ("Excel export, city this year", {"export": "xlsx"}),
-                        ("page, city 36 months",
-                         {"date_from": f"{year - 2}/01/01", "date_to": f"{year}/12/29"})):  # fmt: skip
+    long_range = {"date_from": f"{year - 2}/01/01", "date_to": f"{year}/12/29"}
+    pages = (
+        ("page, city this year", {}),
+        ("Excel export, city this year", {"export": "xlsx"}),
+        ("page, city 36 months", long_range),
+    )
+    for name, query in pages:
         median, p95, n = timed(args.rounds, lambda q=query: client.get("/payments/revenue/", q))
         print(f"| {name} | {median:.1f} | {p95:.1f} | {n} |")
     print()
