@@ -73,7 +73,7 @@ class RevenueForm(PersianFormMixin, forms.Form):
         self.labels: dict[str, dict[Any, str]] = {}
         this_year = jalali_year(today)
         years = range(this_year, max(JALALI_YEARS[0], this_year - 10) - 1, -1)
-        self.choose("year", [("", to_persian_digits(this_year))]
+        self.choose("year", [("", f"امسال ({to_persian_digits(this_year)})")]
                     + [(y, to_persian_digits(y)) for y in years])  # fmt: skip
         self.choose("district", [("", "همه مناطق"), *districts])
         self.choose("office", [("", "همه دفترها"), *offices])
