@@ -663,7 +663,11 @@ class LedgerEntry(models.Model):
         verbose_name = "ردیف دفتر"
         verbose_name_plural = "دفتر مالی"
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["day", "kind"], name="ledger_day_kind")]
+        indexes = [
+            models.Index(fields=["day", "kind"], name="ledger_day_kind"),
+            # the revenue report: the captures and reversals of a range of days
+            models.Index(fields=["kind", "day"], name="ledger_kind_day"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="ledger_amount_positive"),
             models.CheckConstraint(

@@ -78,6 +78,9 @@ class Payment(models.Model):
         indexes = [
             models.Index(fields=["status", "created_at"], name="payment_status_created"),
             models.Index(fields=["office", "created_at"], name="payment_office_created"),
+            # the cashier's day report: an office's captures and endings of one day
+            models.Index(fields=["office", "captured_at"], name="payment_office_captured"),
+            models.Index(fields=["office", "finished_at"], name="payment_office_finished"),
         ]
         constraints = [
             # a bank reference pays one payment of its provider (a replayed one is refused)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pishkhan.payments import views
+from pishkhan.payments import views, views_revenue
 
 app_name = "payments"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/", views.payment_page, name="payment"),
     path("settlement/", views.settlement, name="settlement"),
     path("day/", views.cashier_day, name="day"),
+    path("revenue/", views_revenue.revenue, name="revenue"),
 ]
