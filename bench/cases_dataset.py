@@ -1093,14 +1093,18 @@ def visit_report(
         "parcel_id": parcel_id,
         "inspector_id": event.actor,
         "visited_at": recorded - dt.timedelta(minutes=int(draw.uniform(30, 240))),
-        "observed_land_use": land_use,
-        "built_area": f"{built:.2f}",
-        "floors": floors,
-        "violations_observed": [draw.one(VIOLATIONS)] if seen else [],
-        "photo_refs": [
-            f"bench/visits/{case_id}/{k}.jpg" for k in range(1, 2 + int(draw.uniform(1, 5)))
-        ],
-        "notes": "",
+        # the answers to the inquiries' checklist (definitions/_inquiry.json); photo
+        # references as a migrated report keeps them (the dataset stores no files)
+        "checklist": "site_visit",
+        "answers": {
+            "observed_land_use": land_use,
+            "built_area": f"{built:.2f}".rstrip("0").rstrip("."),
+            "floors": floors,
+            "violations_observed": [draw.one(VIOLATIONS)] if seen else [],
+            "photos": [
+                f"bench/visits/{case_id}/{k}.jpg" for k in range(1, 2 + int(draw.uniform(1, 5)))
+            ],
+        },
         "recorded_at": recorded,
     }
 
@@ -1227,8 +1231,9 @@ class Loader:
                 batch.visits.append(report)
                 visit.payload = {
                     "visit_report_id": self.next_visit,
-                    "violations": len(report["violations_observed"]),
-                    "photos": len(report["photo_refs"]),
+                    "checklist": report["checklist"],
+                    "violations": len(report["answers"]["violations_observed"]),
+                    "photos": len(report["answers"]["photos"]),
                 }
                 self.next_visit += 1
             for seq, event in enumerate(draft.events, start=1):
