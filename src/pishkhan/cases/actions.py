@@ -643,24 +643,20 @@ def do_record_visit_report(
     as data, the file itself keeps no metadata). Bad answers, too few photos or a photo
     that cannot be stored leave no report and no file."""
     principal = principal_of(user, principal)
-    ahead = access_case_by_id(user, case_id, principal)  # who may, before reading anything
-    assert principal is not None
-    refuse(permissions.visit_refusal(principal, ahead))
-    uploads = {str(code): list(files) for code, files in (photos or {}).items()}
-    checklist = state_checklist(ahead)
-    errors: dict[str, list[str]] = {}
     if (
         not isinstance(visited_at, dt.datetime)
         or visited_at.tzinfo is None
         or visited_at > clock.now()
     ):
-        errors["visited_at"] = ["زمان بازدید باید گذشته باشد."]
-    try:
-        cleaned = clean_answers(checklist, answers, {c: len(f) for c, f in uploads.items()})
-    except ValidationError as error:
-        errors.update(error.message_dict)
-    if errors:
-        raise ValidationError(errors)
+        raise ValidationError({"visited_at": ["زمان بازدید باید گذشته باشد."]})
+    ahead = access_case_by_id(user, case_id, principal)  # who may, before reading answers
+    assert principal is not None
+    if ahead.version != expected_version:
+        raise ConcurrentActionError()
+    refuse(permissions.visit_refusal(principal, ahead))
+    uploads = {str(code): list(files) for code, files in (photos or {}).items()}
+    checklist = state_checklist(ahead)
+    cleaned = clean_answers(checklist, answers, {c: len(f) for c, f in uploads.items()})
     flat = [(code, photo) for code, files in uploads.items() for photo in files]
     checked: dict[str, list[Any]] = {}
     for (code, _), photo in zip(

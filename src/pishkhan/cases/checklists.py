@@ -186,6 +186,11 @@ def clean_answers(
     answers: dict[str, Any] = {}
     items = checklist.answer_items if checklist else ()
     photo_items = checklist.photo_items if checklist else ()
+    if isinstance(posted, Mapping):  # a photo item answered with a value is forged
+        for item in photo_items:
+            if item.code in posted:
+                errors[item.code] = [f"عکس‌های «{item.label}» را بارگذاری کنید."]
+        posted = {k: v for k, v in posted.items() if k not in errors}
     try:
         answers = clean_values(items, posted)
     except ValidationError as error:

@@ -23,7 +23,7 @@ from pishkhan.cases.actions import (
     SERVICE_CHANGE_REASON_MAX_LENGTH,
     NewApplicant,
 )
-from pishkhan.cases.checklists import ChecklistSpec
+from pishkhan.cases.checklists import ChecklistSpec, clean_answers
 from pishkhan.cases.fields import (
     FORM_PREFIX,
     PHOTO,
@@ -631,13 +631,22 @@ class VisitReportForm(forms.Form):
             if visited_at > timezone.now():
                 self.add_error("visited_on", "زمان بازدید نمی‌تواند در آینده باشد.")
             data["visited_at"] = visited_at
+        if not self.errors:
+            return data
+        # the time is wrong: say at once what the action would say of the answers too
+        fields = self.report_fields(data)
+        counts = {code: len(files) for code, files in fields["photos"].items()}
+        try:
+            clean_answers(self.checklist, fields["answers"], counts)
+        except ValidationError as error:
+            self.add_action_errors(error.message_dict)
         return data
 
-    def report_fields(self) -> dict[str, Any]:
-        data = self.cleaned_data
+    def report_fields(self, data: dict[str, Any] | None = None) -> dict[str, Any]:
+        data = self.cleaned_data if data is None else data
         items = self.checklist.items if self.checklist else ()
         return {
-            "visited_at": data["visited_at"],
+            "visited_at": data.get("visited_at"),
             "answers": {
                 s.code: data.get(f"{FORM_PREFIX}{s.code}") for s in items if s.type != PHOTO
             },
@@ -650,7 +659,9 @@ class VisitReportForm(forms.Form):
         """`do_record_visit_report`'s refusals, each on its input."""
         for key, problems in errors.items():
             name = "visited_on" if key == "visited_at" else f"{FORM_PREFIX}{key}"
-            self.add_error(name if name in self.fields else None, problems)
+            field = name if name in self.fields else None
+            if field is None or field not in self.errors:
+                self.add_error(field, problems)
 
 
 def photo_input(spec: FieldSpec) -> MultipleFileField:

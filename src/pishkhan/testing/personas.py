@@ -703,6 +703,23 @@ def png_upload(name: str) -> Any:
     return upload(image_bytes(), name, "image/png")
 
 
+def visit_answers(
+    case: Case, violations: list[str] | None = None
+) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+    """Answers to the checklist of the case's step and the fewest photos it needs."""
+    checklist = state_checklist(case)
+    given = dict(VISIT_ANSWERS.get(checklist.code, {}) if checklist else {})
+    item = checklist.item("violations_observed") if checklist else None
+    if item is not None:
+        picked = [item.choices[0][0]] if violations and item.choices else violations
+        given["violations_observed"] = picked or []
+    photos = {
+        i.code: [png_upload(f"{i.code}-{k}.png") for k in range(i.photos_min)]
+        for i in (checklist.photo_items if checklist else ())
+    }
+    return given, photos
+
+
 def record_visit(
     inspector: User, case: Case, violations: list[str] | None = None, **answers: Any
 ) -> Case:
@@ -710,23 +727,14 @@ def record_visit(
     case's step (`VISIT_ANSWERS`, then `answers`), `violations` if any seen (one chosen
     violation for a checklist that lists them as choices), and the fewest photos each
     photo item needs."""
-    checklist = state_checklist(case)
-    given = dict(VISIT_ANSWERS.get(checklist.code, {}) if checklist else {})
-    item = checklist.item("violations_observed") if checklist else None
-    if item is not None:
-        picked = [item.choices[0][0]] if violations and item.choices else violations
-        given["violations_observed"] = picked or []
-    given.update(answers)
+    given, photos = visit_answers(case, violations)
     do_record_visit_report(
         inspector,
         case.pk,
         case.version,
         visited_at=clock.now() - dt.timedelta(hours=1),
-        answers=given,
-        photos={
-            i.code: [png_upload(f"{i.code}-{k}.png") for k in range(i.photos_min)]
-            for i in (checklist.photo_items if checklist else ())
-        },
+        answers=given | answers,
+        photos=photos,
     )
     case.refresh_from_db()
     return case
