@@ -32,6 +32,7 @@ from pishkhan.cases.fields import (
     Declaration,
     DisplayRow,
     FieldSpec,
+    check_keys,
     clean_values,
     format_value,
     parse_fields,
@@ -109,11 +110,7 @@ def _parse_checklist(code: Any, body: Any, found: list[ValidationError]) -> Chec
         found.append(problem(f"{where} باید یک شیء JSON باشد (checklist object).", "format"))
         return None
     start = len(found)
-    unknown = sorted(str(k) for k in body if k not in KEYS)
-    if unknown:
-        found.append(
-            problem(f"{where}: کلید ناشناخته {', '.join(unknown)} (unknown key).", "format")
-        )
+    check_keys(body, KEYS, where, found)
     label = body.get("label")
     if not isinstance(label, str) or not label.strip() or len(label) > 300:
         found.append(problem(f"{where}: «label» باید متن غیرخالی باشد.", "format"))

@@ -9,6 +9,10 @@ command and the API get the same answers; the form builds its inputs with `form_
 whose cleaning calls the same `clean_value`; the case page and the receipt show values
 with `display_rows`.
 
+An inspection checklist's items are declared fields too (`Declaration`, used by
+cases/checklists.py): the same keys and code, with more types (`LIST_TYPES`, `PHOTO`)
+and longer texts.
+
 Stored values (``Case.data``) are normalised: ASCII digits, Persian letters for Arabic
 look-alikes, dates as ISO strings (Gregorian), decimals as strings, integers as numbers.
 """
@@ -185,11 +189,7 @@ def _parse_field(
         return None
     where = f"{owner}فیلد «{code}»"
     start = len(found)
-    unknown = sorted(str(k) for k in raw if k not in KEYS)
-    if unknown:
-        found.append(
-            problem(f"{where}: کلید ناشناخته {', '.join(unknown)} (unknown key).", "format")
-        )
+    check_keys(raw, KEYS, where, found)
     kind = raw.get("type")
     if kind not in declaration.kinds:
         kinds = ", ".join(declaration.kinds)
@@ -216,6 +216,17 @@ def _parse_field(
     )
     _check_bounds(spec, where, found)
     return spec if len(found) == start else None
+
+
+def check_keys(
+    raw: dict[Any, Any], keys: frozenset[str], where: str, found: list[ValidationError]
+) -> None:
+    """Refuse the keys a declaration does not know (a typo must not pass silently)."""
+    unknown = sorted(str(k) for k in raw if k not in keys)
+    if unknown:
+        found.append(
+            problem(f"{where}: کلید ناشناخته {', '.join(unknown)} (unknown key).", "format")
+        )
 
 
 def _words(

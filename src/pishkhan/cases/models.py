@@ -371,8 +371,11 @@ class CaseEvent(models.Model):
 
 
 class VisitReport(models.Model):
-    """What an inspector saw on site. Later instant responses read recent reports of the
-    same parcel, so the parcel is kept on the report too."""
+    """What an inspector saw on site: the answers to the checklist of the step the visit
+    was recorded in, read with the declaration of the case's own version
+    (cases/checklists.py); its photos are attachments naming their photo item. Later
+    instant responses read recent reports of the same parcel, so the parcel is kept on
+    the report too."""
 
     case = models.ForeignKey(
         Case, verbose_name="پرونده", on_delete=models.PROTECT, related_name="visit_reports"

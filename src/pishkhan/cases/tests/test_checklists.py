@@ -213,6 +213,18 @@ def test_the_permit_extension_visit_asks_for_its_photos(world: City) -> None:
     assert "اسکلت" in page
 
 
+def record(world: City, case: Any, answers: dict[str, Any], **more: Any) -> VisitReport:
+    """The case's inspector records a visit an hour ago with these answers."""
+    return do_record_visit_report(
+        world.a[Role.INSPECTOR],
+        case.pk,
+        case.version,
+        visited_at=one_hour_ago(),
+        answers=answers,
+        **more,
+    )
+
+
 @pytest.mark.parametrize(
     ("answers", "key", "words"),
     [
@@ -233,13 +245,7 @@ def test_hostile_answers_are_refused_in_persian_and_nothing_is_written(
     case = walk_to(world, world.open_case(), "awaiting_visit")
     events = CaseEvent.objects.filter(case=case).count()
     with pytest.raises(ValidationError) as caught:
-        do_record_visit_report(
-            world.a[Role.INSPECTOR],
-            case.pk,
-            case.version,
-            visited_at=one_hour_ago(),
-            answers=INQUIRY_VISIT | answers,
-        )
+        record(world, case, INQUIRY_VISIT | answers)
     assert words in " ".join(caught.value.message_dict[key])
     assert not VisitReport.objects.filter(case=case).exists()
     assert CaseEvent.objects.filter(case=case).count() == events
@@ -248,14 +254,7 @@ def test_hostile_answers_are_refused_in_persian_and_nothing_is_written(
 def test_photos_for_an_item_the_checklist_lacks_are_refused(world: City) -> None:
     case = walk_to(world, world.open_case(), "awaiting_visit")
     with pytest.raises(ValidationError) as caught:
-        do_record_visit_report(
-            world.a[Role.INSPECTOR],
-            case.pk,
-            case.version,
-            visited_at=one_hour_ago(),
-            answers=INQUIRY_VISIT,
-            photos={"selfie": [png_upload("s.png")]},
-        )
+        record(world, case, INQUIRY_VISIT, photos={"selfie": [png_upload("s.png")]})
     assert "این چک‌لیست ندارد" in " ".join(caught.value.message_dict["__all__"])
     assert not CaseAttachment.objects.filter(case=case).exists()
 
