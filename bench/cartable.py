@@ -35,7 +35,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -451,12 +450,12 @@ class ActionPlanner:
                     case.pk,
                     version,
                     visited_at=visited,
-                    observed_land_use=LandUse.RESIDENTIAL,
-                    built_area=Decimal("180.00"),
-                    floors=3,
-                    violations_observed=[],
-                    photo_refs=["bench/facade.jpg"],
-                    notes="bench/cartable.py",
+                    answers={
+                        "observed_land_use": LandUse.RESIDENTIAL,
+                        "built_area": "180",
+                        "floors": 3,
+                        "notes": "bench/cartable.py",
+                    },
                 ),
             )
         payload = {"documents_checked": list(action.to_state.documents_required)}

@@ -1078,9 +1078,16 @@ class Tally:
 
 
 def visit_report(
-    world: World, clock: WorkClock, draw: Draw, case_id: int, parcel_id: int, event: Event
+    world: World,
+    clock: WorkClock,
+    draw: Draw,
+    case_id: int,
+    parcel_id: int,
+    event: Event,
+    service: str = "",
 ) -> dict[str, Any]:
-    """What the inspector saw: mostly the parcel's own facts, violations where it has one."""
+    """What the inspector saw: mostly the parcel's own facts, violations where it has one,
+    as the answers to the checklist of the service's visit step (definitions/*.json)."""
     land_use, land_area, building_area = world.parcel_facts[parcel_id]
     if draw.random() < 0.08:
         land_use = draw.one(("residential", "commercial", "mixed"))
@@ -1088,19 +1095,39 @@ def visit_report(
     floors = max(1, min(12, round(built / max(land_area * 0.6, 1)))) if built else 0
     seen = draw.random() < (0.8 if parcel_id in world.violating else 0.03)
     recorded = clock.moment(event.w)
+    photos = [f"bench/visits/{case_id}/{k}.jpg" for k in range(1, 2 + int(draw.uniform(1, 5)))]
+    if service == "permit_extension":
+        return {
+            "case_id": case_id,
+            "parcel_id": parcel_id,
+            "inspector_id": event.actor,
+            "visited_at": recorded - dt.timedelta(minutes=int(draw.uniform(30, 240))),
+            "checklist": "extension_visit",
+            "answers": {
+                "construction_stage": draw.one(("skeleton", "roofing", "finishing")),
+                "works_progress": int(draw.uniform(20, 95)),
+                "floors_built": floors,
+                "conforms_to_permit": not seen,
+                "violations_observed": ["extra_area"] if seen else [],
+                "progress_photos": photos,
+            },
+            "recorded_at": recorded,
+        }
     return {
         "case_id": case_id,
         "parcel_id": parcel_id,
         "inspector_id": event.actor,
         "visited_at": recorded - dt.timedelta(minutes=int(draw.uniform(30, 240))),
-        "observed_land_use": land_use,
-        "built_area": f"{built:.2f}",
-        "floors": floors,
-        "violations_observed": [draw.one(VIOLATIONS)] if seen else [],
-        "photo_refs": [
-            f"bench/visits/{case_id}/{k}.jpg" for k in range(1, 2 + int(draw.uniform(1, 5)))
-        ],
-        "notes": "",
+        # the answers to the inquiries' checklist (definitions/_inquiry.json); photo
+        # references as a migrated report keeps them (the dataset stores no files)
+        "checklist": "site_visit",
+        "answers": {
+            "observed_land_use": land_use,
+            "built_area": f"{built:.2f}".rstrip("0").rstrip("."),
+            "floors": floors,
+            "violations_observed": [draw.one(VIOLATIONS)] if seen else [],
+            "photos": photos,
+        },
         "recorded_at": recorded,
     }
 
@@ -1222,13 +1249,16 @@ class Loader:
             for visit in draft.visits:
                 if visit.actor is None or (draft.closed and visit.w < self.recent_w):
                     continue  # an older closed case keeps no report: see bench/README.md
-                report = visit_report(world, clock, draw, case_id, row["parcel_id"], visit)
+                report = visit_report(
+                    world, clock, draw, case_id, row["parcel_id"], visit, flow.code
+                )
                 report["id"] = self.next_visit
                 batch.visits.append(report)
                 visit.payload = {
                     "visit_report_id": self.next_visit,
-                    "violations": len(report["violations_observed"]),
-                    "photos": len(report["photo_refs"]),
+                    "checklist": report["checklist"],
+                    "violations": len(report["answers"]["violations_observed"]),
+                    "photos": 0,  # references only: the dataset stores no files
                 }
                 self.next_visit += 1
             for seq, event in enumerate(draft.events, start=1):

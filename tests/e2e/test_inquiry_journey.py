@@ -88,13 +88,14 @@ def take(page: Page, action: str, reason: str | None = None) -> None:
 
 
 def record_visit(page: Page, day: dt.date, photos: list[str]) -> None:
-    """The inspector's visit form, with the photos they took (JPEGs named `photos`)."""
+    """The inspector's visit form (the inquiries' checklist), with the photos they took
+    (JPEGs named `photos`)."""
     page.get_by_label("تاریخ بازدید").fill(format_jalali_date(day))
     page.get_by_label("ساعت بازدید").fill("۰۹:۳۰")
     page.get_by_label("کاربری مشاهده‌شده").select_option("residential")
     page.get_by_label("مساحت ساخته‌شده (مترمربع)").fill("۱۸۰")
     page.get_by_label("تعداد طبقات").fill("۲")
-    page.get_by_label("عکس‌ها", exact=True).set_input_files(
+    page.get_by_label("عکس‌های بازدید", exact=True).set_input_files(
         [{"name": name, "mimeType": "image/jpeg", "buffer": image_bytes("jpeg")} for name in photos]
     )
     page.get_by_role("button", name="ثبت گزارش بازدید").click()

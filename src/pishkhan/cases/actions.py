@@ -7,7 +7,6 @@ import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -20,6 +19,13 @@ from pishkhan.accounts.actions import do_find_or_register_citizen
 from pishkhan.accounts.models import Citizen
 from pishkhan.cases import attachments, engine, permissions, responses
 from pishkhan.cases.access import access_case_by_id, principal_of, scope_condition
+from pishkhan.cases.checklists import (
+    ChecklistSpec,
+    clean_answers,
+    definition_checklist,
+    report_checklist,
+    violations_of,
+)
 from pishkhan.cases.corrections import plan_corrections
 from pishkhan.cases.errors import (
     ActionNotAllowed,
@@ -41,7 +47,7 @@ from pishkhan.cases.errors import (
     WorkflowError,
 )
 from pishkhan.cases.events import EventType, NewEvent, write_event
-from pishkhan.cases.fields import clean_values, declared_fields
+from pishkhan.cases.fields import PHOTO, clean_values, declared_fields
 from pishkhan.cases.models import (
     APPLICANT,
     SYSTEM,
@@ -60,9 +66,10 @@ from pishkhan.cases.models import (
 from pishkhan.cases.tracking import allocate_tracking_code
 from pishkhan.catalog.models import ServiceType
 from pishkhan.core import clock
+from pishkhan.core.digits import to_persian_digits
 from pishkhan.core.jalali import jalali_year
 from pishkhan.files.store import atomic_with_files
-from pishkhan.geo.models import LandUse, Parcel
+from pishkhan.geo.models import Parcel
 from pishkhan.offices.models import (
     ContractStatus,
     Office,
@@ -76,9 +83,6 @@ from pishkhan.offices.roles import Role
 
 DOCUMENTS_MAX = engine.DOCUMENTS_MAX
 clean_documents = engine.clean_documents
-VISIT_LINES_MAX = 50
-VISIT_LINE_MAX_LENGTH = 300
-VISIT_NOTES_MAX_LENGTH = 4000
 DUPLICATE_REASON_MAX_LENGTH = 500
 
 
@@ -615,44 +619,11 @@ def _reassign(
 # --- visit reports --------------------------------------------------------------------
 
 
-def visit_report_errors(
-    visited_at: dt.datetime,
-    observed_land_use: str,
-    built_area: Decimal,
-    floors: int,
-    violations_observed: list[str],
-    photo_refs: list[str],
-    notes: str = "",
-) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    if visited_at.tzinfo is None or visited_at > clock.now():
-        errors["visited_at"] = "زمان بازدید باید گذشته باشد."
-    if observed_land_use not in LandUse.values:
-        errors["observed_land_use"] = "کاربری مشاهده‌شده را از فهرست انتخاب کنید."
-    if built_area < 0:
-        errors["built_area"] = "مساحت ساخته‌شده نمی‌تواند منفی باشد."
-    if floors < 0 or floors > 200:
-        errors["floors"] = "تعداد طبقات معتبر نیست."
-    for name, items, what in (
-        ("violations_observed", violations_observed, "هر تخلف مشاهده‌شده"),
-        ("photo_refs", photo_refs, "مرجع هر عکس"),
-    ):
-        problem = line_list_error(items, what)
-        if problem:
-            errors[name] = problem
-    if len(notes) > VISIT_NOTES_MAX_LENGTH or "\x00" in notes:
-        errors["notes"] = "توضیحات حداکثر ۴۰۰۰ نویسه و بدون نویسه نامعتبر است."
-    return errors
-
-
-def line_list_error(items: list[str], what: str) -> str:
-    if not all(isinstance(v, str) and v.strip() and "\x00" not in v for v in items):
-        return f"{what} باید یک شرح متنی باشد."
-    if len(items) > VISIT_LINES_MAX:
-        return "حداکثر ۵۰ سطر پذیرفته می‌شود."
-    if any(len(v) > VISIT_LINE_MAX_LENGTH for v in items):
-        return "هر سطر حداکثر ۳۰۰ نویسه است."
-    return ""
+def state_checklist(case: Case) -> ChecklistSpec | None:
+    """The checklist the case's current step asks the inspector to answer (its pinned
+    version's declaration)."""
+    state = current_state(case)
+    return definition_checklist(case.definition, state.checklist if state else "")
 
 
 def do_record_visit_report(
@@ -661,58 +632,62 @@ def do_record_visit_report(
     expected_version: int,
     *,
     visited_at: dt.datetime,
-    observed_land_use: str,
-    built_area: Decimal,
-    floors: int,
-    violations_observed: list[str],
-    photo_refs: list[str],
-    notes: str = "",
-    photos: Sequence[Any] = (),
+    answers: Mapping[str, Any],
+    photos: Mapping[str, Sequence[Any]] | None = None,
     principal: Principal | None = None,
 ) -> VisitReport:
-    """The inspector holding a case that waits for a visit records what they saw, with
-    the photos they took (`photos`: uploaded images; where each was taken is kept from
-    its EXIF as data, the file itself keeps no metadata). A photo that cannot be stored
-    leaves no report and no file."""
+    """The inspector holding a case that waits for a visit records what they saw: the
+    answers to the checklist its step names (checked here against the declaration of the
+    case's version, `checklists.clean_answers`) and the photos of each photo item
+    (`photos`: item code -> uploaded images; where each was taken is kept from its EXIF
+    as data, the file itself keeps no metadata). Bad answers, too few photos or a photo
+    that cannot be stored leave no report and no file."""
     principal = principal_of(user, principal)
-    errors = visit_report_errors(
-        visited_at,
-        observed_land_use,
-        Decimal(built_area),
-        floors,
-        violations_observed,
-        photo_refs,
-        notes,
-    )
-    if errors:
-        raise ValidationError(errors)
-    if photos:  # who may, before the photos are read; the transaction asks again
-        ahead = access_case_by_id(user, case_id, principal)
-        assert principal is not None
-        refuse(permissions.visit_refusal(principal, ahead))
-    checked = attachments.checked_photos(list(photos))
+    if (
+        not isinstance(visited_at, dt.datetime)
+        or visited_at.tzinfo is None
+        or visited_at > clock.now()
+    ):
+        raise ValidationError({"visited_at": ["زمان بازدید باید گذشته باشد."]})
+    ahead = access_case_by_id(user, case_id, principal)  # who may, before reading answers
+    assert principal is not None
+    if ahead.version != expected_version:
+        raise ConcurrentActionError()
+    refuse(permissions.visit_refusal(principal, ahead))
+    uploads = {str(code): list(files) for code, files in (photos or {}).items()}
+    checklist = state_checklist(ahead)
+    cleaned = clean_answers(checklist, answers, {c: len(f) for c, f in uploads.items()})
+    flat = [(code, photo) for code, files in uploads.items() for photo in files]
+    checked: dict[str, list[Any]] = {}
+    for (code, _), photo in zip(
+        flat, attachments.checked_photos([p for _, p in flat]), strict=True
+    ):
+        checked.setdefault(code, []).append(photo)
     with atomic_with_files():
         case = access_case_by_id(user, case_id, principal)
-        assert principal is not None
         if case.version != expected_version:
             raise ConcurrentActionError()
         refuse(permissions.visit_refusal(principal, case))
-        attachments.check_room(case, len(checked))
+        attachments.check_room(case, sum(len(files) for files in checked.values()))
         report = VisitReport.objects.create(
             case=case,
             parcel_id=case.parcel_id,
             inspector=user,
             visited_at=visited_at,
-            observed_land_use=observed_land_use,
-            built_area=Decimal(built_area),
-            floors=floors,
-            violations_observed=[v.strip() for v in violations_observed],
-            photo_refs=[p.strip() for p in photo_refs],
-            notes=notes.strip(),
+            checklist=checklist.code if checklist else "",
+            answers=cleaned,
             recorded_at=clock.now(),
         )
-        for photo in checked:
-            attachments.attach(user, case, photo, AttachmentKind.VISIT_PHOTO, visit_report=report)
+        for code, files in checked.items():
+            for photo in files:
+                attachments.attach(
+                    user,
+                    case,
+                    photo,
+                    AttachmentKind.VISIT_PHOTO,
+                    visit_report=report,
+                    checklist_item=code,
+                )
         record_in_place(
             case,
             expected_version,
@@ -721,8 +696,9 @@ def do_record_visit_report(
             Role.INSPECTOR,
             payload={
                 "visit_report_id": report.pk,
-                "violations": len(report.violations_observed),
-                "photos": report.photos_count + len(checked),
+                "checklist": report.checklist,
+                "violations": len(violations_of(cleaned)),
+                "photos": sum(len(files) for files in checked.values()),
             },
         )
     return report
@@ -787,10 +763,12 @@ def do_attach_visit_photo(
     visit_report_id: Any,
     uploaded_file: Any,
     *,
+    item: Any = "",
     principal: Principal | None = None,
 ) -> CaseAttachment:
     """The inspector adds a photo (JPEG or PNG) to a visit report they recorded, while
-    the case still waits on the visit; its EXIF position is kept as data."""
+    the case still waits on the visit; its EXIF position is kept as data. `item` is the
+    report checklist's photo item it answers (may be left out when there is one)."""
     principal = principal_of(user, principal)
     ahead = access_case_by_id(user, case_id, principal)
     assert principal is not None
@@ -798,6 +776,7 @@ def do_attach_visit_photo(
     report = VisitReport.objects.filter(pk=visit_report_id, case_id=ahead.pk).first()
     if report is None or report.inspector_id != user.pk:
         raise ActionNotAllowed("عکس را به گزارش بازدیدی بیفزایید که خودتان ثبت کرده‌اید.")
+    code = photo_item_of(report, item)
     checked = attachments.checked_upload(uploaded_file, attachments.PHOTO_KINDS)
     with atomic_with_files():
         case = access_case_by_id(user, case_id, principal)
@@ -805,8 +784,14 @@ def do_attach_visit_photo(
             raise ConcurrentActionError()
         refuse(permissions.visit_refusal(principal, case))
         attachments.check_room(case, 1)
+        check_photo_room(report, code)
         attachment = attachments.attach(
-            user, case, checked, AttachmentKind.VISIT_PHOTO, visit_report=report
+            user,
+            case,
+            checked,
+            AttachmentKind.VISIT_PHOTO,
+            visit_report=report,
+            checklist_item=code,
         )
         engine.record_change(
             case,
@@ -816,9 +801,36 @@ def do_attach_visit_photo(
             actor_role=Role.INSPECTOR,
             to_state=case.state,
             changes={},
-            payload={"visit_report_id": report.pk, "attachment_id": attachment.pk},
+            payload={
+                "visit_report_id": report.pk,
+                "attachment_id": attachment.pk,
+                "item": code,
+            },
         )
     return attachment
+
+
+def photo_item_of(report: VisitReport, item: Any) -> str:
+    """The photo item of the report's checklist a photo is added to: the one named, or
+    the only one; '' for a report whose checklist has none."""
+    checklist = report_checklist(report)
+    items = [i.code for i in (checklist.photo_items if checklist else ())]
+    if not item and len(items) <= 1:
+        return items[0] if items else ""
+    if not isinstance(item, str) or item not in items:
+        raise ActionNotAllowed("بند عکس این گزارش بازدید را از فهرست انتخاب کنید.")
+    return item
+
+
+def check_photo_room(report: VisitReport, code: str) -> None:
+    """A photo item takes at most its declared ``max`` photos."""
+    checklist = report_checklist(report)
+    spec = checklist.item(code) if checklist and code else None
+    if spec is None or spec.type != PHOTO or spec.max is None:
+        return
+    held = report.photos.filter(checklist_item=code).count()
+    if held >= spec.max:
+        raise ActionNotAllowed(f"«{spec.label}» حداکثر {to_persian_digits(spec.max)} عکس دارد.")
 
 
 # --- follow-up notes ------------------------------------------------------------------

@@ -19,6 +19,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
+from pishkhan.cases.checklists import checklists_from_stored
+from pishkhan.cases.fields import TYPE_LABELS
 from pishkhan.cases.holidays import HolidayChange, can_withdraw, declare_holiday, withdraw_holiday
 from pishkhan.cases.models import Case, Holiday, WorkflowDefinition, WorkflowState
 from pishkhan.cases.timeline import role_label
@@ -141,7 +143,7 @@ class WorkflowDefinitionAdmin(PersianSearchMixin, admin.ModelAdmin):
     readonly_fields = (  # type: ignore[assignment]
         "service_type", "version", "title", "is_active", "open_role_labels", "sla_hours",
         "source", "checksum", jalali_datetime("created_at", "زمان ایجاد"), "open_cases",
-        "states_table", "actions_table",
+        "states_table", "actions_table", "checklists_table",
     )  # fmt: skip
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[WorkflowDefinition]:
@@ -199,7 +201,7 @@ class WorkflowDefinitionAdmin(PersianSearchMixin, admin.ModelAdmin):
     @admin.display(description="وضعیت‌ها")
     def states_table(self, obj: WorkflowDefinition) -> str:
         headers = ("کد", "عنوان", "نقش اقدام‌کننده", "مهلت (ساعت کاری)", "مدارک لازم",
-                   "آغازین", "پایانی", "توقف مهلت")  # fmt: skip
+                   "آغازین", "پایانی", "توقف مهلت", "چک‌لیست بازدید")  # fmt: skip
         rows = [
             (
                 s.code,
@@ -210,10 +212,29 @@ class WorkflowDefinitionAdmin(PersianSearchMixin, admin.ModelAdmin):
                 yes(s.is_initial),
                 yes(s.is_terminal),
                 yes(s.pauses_sla),
+                s.checklist,
             )
             for s in obj.states.all()
         ]
         return table(headers, rows)
+
+    @admin.display(description="چک‌لیست‌های بازدید")
+    def checklists_table(self, obj: WorkflowDefinition) -> str:
+        """Each checklist's items as the inspector answers them (cases/checklists.py)."""
+        headers = ("چک‌لیست", "کد بند", "عنوان بند", "نوع", "الزامی", "کران‌ها")
+        rows = [
+            (
+                f"{checklist.label} ({code})",
+                item.code,
+                item.label,
+                TYPE_LABELS.get(item.type, item.type),
+                yes(item.required),
+                " – ".join(to_persian_digits(b) for b in (item.min, item.max) if b is not None),
+            )
+            for code, checklist in checklists_from_stored(obj.checklists).items()
+            for item in checklist.items
+        ]
+        return table(headers, rows) if rows else "—"
 
     @admin.display(description="اقدام‌ها")
     def actions_table(self, obj: WorkflowDefinition) -> str:

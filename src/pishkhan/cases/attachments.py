@@ -100,6 +100,7 @@ def attach(
     *,
     document_code: str = "",
     visit_report: VisitReport | None = None,
+    checklist_item: str = "",
 ) -> CaseAttachment:
     """Store a checked upload and attach it (inside the action's atomic_with_files)."""
     try:
@@ -113,6 +114,7 @@ def attach(
         kind=kind,
         document_code=document_code,
         visit_report=visit_report,
+        checklist_item=checklist_item,
         latitude=gps.latitude if gps else None,
         longitude=gps.longitude if gps else None,
         attached_by_id=user.pk,

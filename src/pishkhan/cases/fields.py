@@ -9,6 +9,10 @@ command and the API get the same answers; the form builds its inputs with `form_
 whose cleaning calls the same `clean_value`; the case page and the receipt show values
 with `display_rows`.
 
+An inspection checklist's items are declared fields too (`Declaration`, used by
+cases/checklists.py): the same keys and code, with more types (`LIST_TYPES`, `PHOTO`)
+and longer texts.
+
 Stored values (``Case.data``) are normalised: ASCII digits, Persian letters for Arabic
 look-alikes, dates as ISO strings (Gregorian), decimals as strings, integers as numbers.
 """
@@ -32,6 +36,11 @@ from pishkhan.core.jalali import JALALI_YEARS, format_jalali_date, parse_jalali_
 from pishkhan.core.money import group_digits
 
 TYPES = ("text", "integer", "decimal", "date", "choice", "bool")
+# the types an inspection checklist may use as well (cases/checklists.py): a list of short
+# texts one per line, several choices, and photos (files, counted: never a posted value)
+LIST_TYPES = ("lines", "multichoice")
+PHOTO = "photo"
+CHECKLIST_TYPES = (*TYPES, *LIST_TYPES, PHOTO)
 TYPE_LABELS = {
     "text": "متن",
     "integer": "عدد صحیح",
@@ -39,6 +48,9 @@ TYPE_LABELS = {
     "date": "تاریخ",
     "choice": "گزینه",
     "bool": "بله/خیر",
+    "lines": "فهرست سطرها",
+    "multichoice": "چند گزینه",
+    "photo": "عکس",
 }
 KEYS = frozenset(
     {"code", "label", "type", "required", "max_length", "min", "max", "unit", "choices"}
@@ -47,6 +59,10 @@ KEYS = frozenset(
 CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 TODAY = "today"  # a date bound: the day of the registration
 TEXT_MAX_LENGTH = 1000  # the most a declaration may allow a text field
+CHECKLIST_TEXT_MAX_LENGTH = 4000  # an inspector's notes may be longer
+LINES_MAX = 50  # lines of a "lines" value
+LINE_MAX_LENGTH = 300  # characters of one line (the most a "lines" item may allow)
+PHOTOS_MAX = 20  # the most photos a "photo" item may ask for
 TEXT_DEFAULT_LENGTH = 200
 FIELDS_MAX = 40
 INPUT_MAX_LENGTH = 2000  # any posted value longer than this is refused before reading
@@ -79,7 +95,28 @@ class FieldSpec:
 
     @property
     def length(self) -> int:
+        if self.type == "lines":
+            return self.max_length or LINE_MAX_LENGTH
         return self.max_length or TEXT_DEFAULT_LENGTH
+
+    @property
+    def multiline(self) -> bool:
+        """A text longer than a line: drawn as a box, keeps its line breaks."""
+        return self.type == "text" and self.length > LINE_MAX_LENGTH
+
+    @property
+    def photos_min(self) -> int:
+        """The photos a "photo" item needs (``"min"``; ``"required"`` means one)."""
+        return max(self.min or 0, 1 if self.required else 0)
+
+    @property
+    def input_limit(self) -> int:
+        """The longest posted text read at all (longer is refused before reading)."""
+        if self.type == "lines":
+            return LINES_MAX * (self.length + 2)
+        if self.type == "text":
+            return max(INPUT_MAX_LENGTH, self.length + 200)
+        return INPUT_MAX_LENGTH
 
     def choice_label(self, code: str) -> str:
         return dict(self.choices).get(code, code)
@@ -92,48 +129,73 @@ def problem(message: str, code: str) -> ValidationError:
 # --- the declaration ------------------------------------------------------------------
 
 
-def parse_fields(raw: Any) -> tuple[tuple[FieldSpec, ...], list[ValidationError]]:
+@dataclass(frozen=True)
+class Declaration:
+    """What a list of declared fields may hold: registration's `fields` (the default) or
+    an inspection checklist's `items` (more types, longer texts), and how its problems
+    name where they are."""
+
+    key: str = "fields"
+    kinds: tuple[str, ...] = TYPES
+    text_max: int = TEXT_MAX_LENGTH
+    owner: str = ""  # prefixed to every problem, e.g. "چک‌لیست «x»: "
+
+
+FIELDS = Declaration()
+
+
+def parse_fields(
+    raw: Any, declaration: Declaration = FIELDS
+) -> tuple[tuple[FieldSpec, ...], list[ValidationError]]:
     """The declared fields of a definition document and every problem with them."""
     if raw is None:
         return (), []
+    owner = declaration.owner
     if not isinstance(raw, list) or len(raw) > FIELDS_MAX:
-        return (), [problem("«fields» باید فهرستی از حداکثر ۴۰ فیلد باشد (list).", "format")]
+        return (), [
+            problem(
+                f"{owner}«{declaration.key}» باید فهرستی از حداکثر ۴۰ فیلد باشد (list).", "format"
+            )
+        ]
     found: list[ValidationError] = []
     specs: list[FieldSpec] = []
     seen: set[str] = set()
     for item in raw:
-        spec = _parse_field(item, found)
+        spec = _parse_field(item, found, declaration)
         if spec is None:
             continue
         if spec.code in seen:
             found.append(
-                problem(f"فیلد «{spec.code}» دو بار تعریف شده است (duplicate field).", "duplicate")
+                problem(
+                    f"{owner}فیلد «{spec.code}» دو بار تعریف شده است (duplicate field).",
+                    "duplicate",
+                )
             )
         seen.add(spec.code)
         specs.append(spec)
     return tuple(specs), found
 
 
-def _parse_field(raw: Any, found: list[ValidationError]) -> FieldSpec | None:
+def _parse_field(
+    raw: Any, found: list[ValidationError], declaration: Declaration
+) -> FieldSpec | None:
+    owner = declaration.owner
     if not isinstance(raw, dict):
-        found.append(problem("هر فیلد باید یک شیء JSON باشد (field object).", "format"))
+        found.append(problem(f"{owner}هر فیلد باید یک شیء JSON باشد (field object).", "format"))
         return None
     code = raw.get("code")
     if not isinstance(code, str) or not CODE.match(code):
-        found.append(problem(f"کد فیلد «{code}» نامعتبر است (bad field code).", "bad_code"))
+        found.append(problem(f"{owner}کد فیلد «{code}» نامعتبر است (bad field code).", "bad_code"))
         return None
-    where = f"فیلد «{code}»"
+    where = f"{owner}فیلد «{code}»"
     start = len(found)
-    unknown = sorted(str(k) for k in raw if k not in KEYS)
-    if unknown:
-        found.append(
-            problem(f"{where}: کلید ناشناخته {', '.join(unknown)} (unknown key).", "format")
-        )
+    check_keys(raw, KEYS, where, found)
     kind = raw.get("type")
-    if kind not in TYPES:
+    if kind not in declaration.kinds:
+        kinds = ", ".join(declaration.kinds)
         found.append(
             problem(
-                f"{where}: نوع «{kind}» شناخته نیست؛ یکی از {', '.join(TYPES)} (unknown type).",
+                f"{where}: نوع «{kind}» شناخته نیست؛ یکی از {kinds} (unknown type).",
                 "field_type",
             )
         )
@@ -144,7 +206,7 @@ def _parse_field(raw: Any, found: list[ValidationError]) -> FieldSpec | None:
         label=label,
         type=kind,
         required=_flag(raw, "required", where, found),
-        max_length=_max_length(raw.get("max_length"), kind, where, found),
+        max_length=_max_length(raw.get("max_length"), kind, where, found, declaration.text_max),
         min=raw.get("min"),
         max=raw.get("max"),
         unit=_words(raw, "unit", where, found),
@@ -154,6 +216,17 @@ def _parse_field(raw: Any, found: list[ValidationError]) -> FieldSpec | None:
     )
     _check_bounds(spec, where, found)
     return spec if len(found) == start else None
+
+
+def check_keys(
+    raw: dict[Any, Any], keys: frozenset[str], where: str, found: list[ValidationError]
+) -> None:
+    """Refuse the keys a declaration does not know (a typo must not pass silently)."""
+    unknown = sorted(str(k) for k in raw if k not in keys)
+    if unknown:
+        found.append(
+            problem(f"{where}: کلید ناشناخته {', '.join(unknown)} (unknown key).", "format")
+        )
 
 
 def _words(
@@ -174,16 +247,22 @@ def _flag(raw: dict[str, Any], key: str, where: str, found: list[ValidationError
     return value
 
 
-def _max_length(value: Any, kind: str, where: str, found: list[ValidationError]) -> int | None:
+def _max_length(
+    value: Any, kind: str, where: str, found: list[ValidationError], text_max: int
+) -> int | None:
     if value is None:
         return None
-    if kind != "text":
-        found.append(problem(f"{where}: «max_length» فقط برای متن است (bounds).", "field_bounds"))
+    if kind not in ("text", "lines"):
+        found.append(
+            problem(f"{where}: «max_length» فقط برای متن و سطرها است (bounds).", "field_bounds")
+        )
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= TEXT_MAX_LENGTH:
+    most = text_max if kind == "text" else LINE_MAX_LENGTH
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= most:
         found.append(
             problem(
-                f"{where}: «max_length» باید عددی از ۱ تا ۱۰۰۰ باشد (bad max_length).",
+                f"{where}: «max_length» باید عددی از ۱ تا {to_persian_digits(most)} باشد "
+                "(bad max_length).",
                 "field_bounds",
             )
         )
@@ -194,7 +273,7 @@ def _max_length(value: Any, kind: str, where: str, found: list[ValidationError])
 def _choices(
     value: Any, kind: str, where: str, found: list[ValidationError]
 ) -> tuple[tuple[str, str], ...]:
-    if kind != "choice":
+    if kind not in ("choice", "multichoice"):
         if value not in (None, []):  # the canonical document has [] for every type
             found.append(problem(f"{where}: «choices» فقط برای گزینه است.", "field_choices"))
         return ()
@@ -227,6 +306,18 @@ def _check_bounds(spec: FieldSpec, where: str, found: list[ValidationError]) -> 
         low, high = (_bound_number(b, spec.type) for b in (spec.min, spec.max))
     elif spec.type == "date":
         low, high = (_bound_date(b) for b in (spec.min, spec.max))
+    elif spec.type == PHOTO:
+        low, high = (_bound_photos(b) for b in (spec.min, spec.max))
+        if (spec.min is not None and low is None) or (spec.max is not None and high is None):
+            most = to_persian_digits(PHOTOS_MAX)
+            found.append(
+                problem(
+                    f"{where}: «min»/«max» عکس باید عدد صحیحی از ۰ تا {most} باشد "
+                    "(bad photo bounds).",
+                    "field_bounds",
+                )
+            )
+            return
     else:
         found.append(
             problem(f"{where}: «min»/«max» برای نوع {spec.type} معنی ندارد.", "field_bounds")
@@ -245,6 +336,12 @@ def _bound_number(value: Any, kind: str) -> Decimal | None:
     if kind == "integer" and not isinstance(value, int):
         return None
     return Decimal(str(value))
+
+
+def _bound_photos(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= PHOTOS_MAX:
+        return None
+    return Decimal(value)
 
 
 def _bound_date(value: Any) -> dt.date | str | None:
@@ -314,13 +411,13 @@ def clean_values(
 
 def clean_value(spec: FieldSpec, raw: Any, *, today: dt.date | None = None) -> Any:
     """One value, normalised; None when empty and not required."""
-    if isinstance(raw, str):
-        if len(raw) > INPUT_MAX_LENGTH:
-            raise _invalid(spec, f"«{spec.label}» بیش از اندازه بلند است.")
-        if "\x00" in raw:
-            raise _invalid(spec, f"«{spec.label}» نویسه نامعتبر دارد.")
+    _check_posted(spec, raw)
+    if spec.type == PHOTO:  # photos are files, attached through the action, never values
+        raise _invalid(spec, f"عکس‌های «{spec.label}» را بارگذاری کنید.")
     if spec.type == "bool":
         return _clean_bool(spec, raw)
+    if spec.type in LIST_TYPES:
+        return _clean_list(spec, raw)
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         if spec.required:
             raise ValidationError(f"«{spec.label}» را وارد کنید.", code="required")
@@ -333,6 +430,20 @@ def clean_value(spec: FieldSpec, raw: Any, *, today: dt.date | None = None) -> A
         "choice": _clean_choice,
     }[spec.type]
     return reader(spec, raw, today or timezone.localdate())
+
+
+def _check_posted(spec: FieldSpec, raw: Any) -> None:
+    """Refuse, before reading, text that is too long or has a NUL byte (each line of a
+    list too)."""
+    items = raw if isinstance(raw, list | tuple) else [raw]
+    if isinstance(raw, list | tuple) and len(raw) > LINES_MAX:
+        raise _invalid(spec, f"«{spec.label}» بیش از {to_persian_digits(LINES_MAX)} سطر است.")
+    for item in items:
+        if isinstance(item, str):
+            if len(item) > spec.input_limit:
+                raise _invalid(spec, f"«{spec.label}» بیش از اندازه بلند است.")
+            if "\x00" in item:
+                raise _invalid(spec, f"«{spec.label}» نویسه نامعتبر دارد.")
 
 
 def _invalid(spec: FieldSpec, message: str = "") -> ValidationError:
@@ -354,11 +465,39 @@ def _clean_bool(spec: FieldSpec, raw: Any) -> bool:
     return value
 
 
+def _clean_list(spec: FieldSpec, raw: Any) -> list[str]:
+    """Lines (one text per line: a textarea's value or a list) or several choice codes
+    (a list); an empty list when nothing is given, unless required."""
+    if raw is None:
+        items: list[Any] = []
+    elif isinstance(raw, str):
+        items = raw.splitlines() if spec.type == "lines" else [raw]
+    elif isinstance(raw, list | tuple):
+        items = list(raw)
+    else:
+        raise _invalid(spec)
+    if not all(isinstance(item, str) for item in items):
+        raise _invalid(spec)
+    texts = [item.strip() for item in items if item.strip()]
+    if len(texts) > LINES_MAX:
+        raise _invalid(spec, f"«{spec.label}» بیش از {to_persian_digits(LINES_MAX)} سطر است.")
+    if spec.required and not texts:
+        raise ValidationError(f"«{spec.label}» را وارد کنید.", code="required")
+    if spec.type == "multichoice":
+        if any(code not in dict(spec.choices) for code in texts):
+            raise _invalid(spec, f"«{spec.label}» را از فهرست انتخاب کنید.")
+        return list(dict.fromkeys(texts))
+    values = [_clean_text(spec, text, timezone.localdate()) for text in texts]
+    return values
+
+
 def _clean_text(spec: FieldSpec, raw: Any, today: dt.date) -> str:
     if not isinstance(raw, str | int) or isinstance(raw, bool):
         raise _invalid(spec)
     text = normalize_persian_text(to_ascii_digits(str(raw)))
-    if any(ord(ch) < 32 for ch in text):
+    if spec.multiline:  # a long text keeps its lines
+        text = text.replace("\r\n", "\n").strip()
+    if any(ord(ch) < 32 and not (spec.multiline and ch == "\n") for ch in text):
         raise _invalid(spec, f"«{spec.label}» نویسه نامعتبر دارد.")
     if len(text) > spec.length:
         limit = to_persian_digits(spec.length)
@@ -466,6 +605,11 @@ def format_value(spec: FieldSpec, value: Any) -> str:
             return to_persian_digits(value)
     if spec.type == "choice":
         return spec.choice_label(str(value))
+    if isinstance(value, list):
+        if spec.type == PHOTO:  # references kept from before photos were files
+            return f"{to_persian_digits(len(value))} عکس" if value else ""
+        shown = [spec.choice_label(v) if spec.type == "multichoice" else v for v in value]
+        return to_persian_digits("، ".join(str(v) for v in shown))
     return to_persian_digits(value)
 
 
@@ -504,6 +648,10 @@ def form_field(spec: FieldSpec) -> forms.Field:
     widget: forms.Widget
     if spec.type == "choice":
         widget = forms.Select(choices=[("", "— انتخاب کنید —"), *spec.choices])
+    elif spec.type == "multichoice":
+        widget = forms.CheckboxSelectMultiple(choices=spec.choices)
+    elif spec.type == "lines" or spec.multiline:
+        widget = forms.Textarea(attrs={"rows": 3, "maxlength": spec.input_limit})
     elif spec.type == "bool":
         widget = forms.CheckboxInput()
     else:
@@ -538,11 +686,7 @@ class PostedValue(forms.Field):
         super().__init__(required=False, label=spec.label, **kwargs)
 
     def clean(self, value: Any) -> Any:
-        if isinstance(value, str):
-            if len(value) > INPUT_MAX_LENGTH:
-                raise _invalid(self.spec, f"«{self.spec.label}» بیش از اندازه بلند است.")
-            if "\x00" in value:
-                raise _invalid(self.spec, f"«{self.spec.label}» نویسه نامعتبر دارد.")
+        _check_posted(self.spec, value)
         return value
 
 

@@ -23,7 +23,15 @@ from pishkhan.cases.actions import (
     SERVICE_CHANGE_REASON_MAX_LENGTH,
     NewApplicant,
 )
-from pishkhan.cases.fields import FORM_PREFIX, FieldSpec, declared_fields, form_fields
+from pishkhan.cases.checklists import ChecklistSpec, clean_answers
+from pishkhan.cases.fields import (
+    FORM_PREFIX,
+    PHOTO,
+    FieldSpec,
+    declared_fields,
+    form_fields,
+    posted_fields,
+)
 from pishkhan.cases.models import WorkflowDefinition, WorkflowState
 from pishkhan.cases.parcel_lookup import ParcelQuery
 from pishkhan.catalog.models import ServiceType, Tariff
@@ -38,7 +46,7 @@ from pishkhan.core.jalali import parse_jalali_date
 from pishkhan.core.national_id import national_id_error, normalize_national_id
 from pishkhan.core.phone import normalize_mobile, validate_mobile
 from pishkhan.core.postal import normalize_postal_code, validate_postal_code
-from pishkhan.geo.models import LandUse, Parcel
+from pishkhan.geo.models import Parcel
 from pishkhan.offices.models import ContractStatus, Office, OfficeContract
 from pishkhan.offices.roles import Role
 
@@ -564,11 +572,12 @@ def registration_prefill(query: Any) -> dict[str, str]:
 # --- visit report ---------------------------------------------------------------------
 
 
-def lines(text: str) -> list[str]:
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
-
-
 class VisitReportForm(forms.Form):
+    """The inspector's visit report: when, then the items of the checklist the case's
+    step names, drawn from its declaration (``field_<code>``; a photo item is a file
+    input taking several photos). The form only reads what was posted (bounded, no NUL
+    byte); `do_record_visit_report` checks the answers against the declaration."""
+
     version = DigitsIntegerField(widget=forms.HiddenInput())
     visited_on = forms.CharField(
         label="تاریخ بازدید",
@@ -582,43 +591,26 @@ class VisitReportForm(forms.Form):
         help_text="ساعت:دقیقه، مثلاً ۱۰:۳۰",
         error_messages={"required": REQUIRED},
     )
-    observed_land_use = forms.ChoiceField(
-        label="کاربری مشاهده‌شده",
-        choices=[("", "— انتخاب کنید —"), *LandUse.choices],
-        error_messages={"required": REQUIRED},
-    )
-    built_area = DigitsDecimalField(
-        label="مساحت ساخته‌شده (مترمربع)",
-        min_value=Decimal(0),
-        max_digits=10,
-        decimal_places=2,
-        error_messages={"required": REQUIRED},
-    )
-    floors = DigitsIntegerField(
-        label="تعداد طبقات", min_value=0, max_value=200, error_messages={"required": REQUIRED}
-    )
-    violations = forms.CharField(
-        label="تخلفات مشاهده‌شده",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="هر تخلف در یک سطر؛ اگر تخلفی نیست خالی بگذارید.",
-    )
-    photos = MultipleFileField(
-        label="عکس‌ها",
-        required=False,
-        accept=PHOTO_ACCEPT,
-        help_text="عکس‌های بازدید (JPEG یا PNG)؛ موقعیت جغرافیایی عکس نگه داشته و "
-        "اطلاعات دیگر آن از پرونده پاک می‌شود.",
-    )
-    notes = forms.CharField(
-        label="توضیحات", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, checklist: ChecklistSpec | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name in ("visited_on", "visited_time", "built_area", "floors"):
+        self.checklist = checklist
+        for name in ("visited_on", "visited_time"):
             self.fields[name].widget.attrs.update({"inputmode": "numeric", "dir": "ltr"})
         self.fields["visited_on"].widget.attrs.update({**DATEPICKER_ATTRS, "autocomplete": "off"})
+        items = checklist.items if checklist else ()
+        answered = posted_fields(i for i in items if i.type != PHOTO)
+        for spec in items:
+            name = f"{FORM_PREFIX}{spec.code}"
+            if spec.type == PHOTO:
+                self.fields[name] = photo_input(spec)
+            else:
+                self.fields[name] = answered[name]
+
+    def item_fields(self) -> list[tuple[FieldSpec, Any]]:
+        """(item, bound field) in declaration order, for the template."""
+        items = self.checklist.items if self.checklist else ()
+        return [(spec, self[f"{FORM_PREFIX}{spec.code}"]) for spec in items]
 
     def clean_visited_on(self) -> dt.date:
         return parse_jalali_date(self.cleaned_data["visited_on"])
@@ -639,20 +631,49 @@ class VisitReportForm(forms.Form):
             if visited_at > timezone.now():
                 self.add_error("visited_on", "زمان بازدید نمی‌تواند در آینده باشد.")
             data["visited_at"] = visited_at
+        if not self.errors:
+            return data
+        # the time is wrong: say at once what the action would say of the answers too
+        fields = self.report_fields(data)
+        counts = {code: len(files) for code, files in fields["photos"].items()}
+        try:
+            clean_answers(self.checklist, fields["answers"], counts)
+        except ValidationError as error:
+            self.add_action_errors(error.message_dict)
         return data
 
-    def report_fields(self) -> dict[str, Any]:
-        data = self.cleaned_data
+    def report_fields(self, data: dict[str, Any] | None = None) -> dict[str, Any]:
+        data = self.cleaned_data if data is None else data
+        items = self.checklist.items if self.checklist else ()
         return {
-            "visited_at": data["visited_at"],
-            "observed_land_use": data["observed_land_use"],
-            "built_area": data["built_area"],
-            "floors": data["floors"],
-            "violations_observed": lines(data.get("violations", "")),
-            "photo_refs": [],
-            "photos": data.get("photos") or [],
-            "notes": data.get("notes", ""),
+            "visited_at": data.get("visited_at"),
+            "answers": {
+                s.code: data.get(f"{FORM_PREFIX}{s.code}") for s in items if s.type != PHOTO
+            },
+            "photos": {
+                s.code: data.get(f"{FORM_PREFIX}{s.code}") or [] for s in items if s.type == PHOTO
+            },
         }
+
+    def add_action_errors(self, errors: dict[str, list[str]]) -> None:
+        """`do_record_visit_report`'s refusals, each on its input."""
+        for key, problems in errors.items():
+            name = "visited_on" if key == "visited_at" else f"{FORM_PREFIX}{key}"
+            field = name if name in self.fields else None
+            if field is None or field not in self.errors:
+                self.add_error(field, problems)
+
+
+def photo_input(spec: FieldSpec) -> MultipleFileField:
+    """A photo item's input: several photos, taken with the phone's camera."""
+    need = spec.photos_min
+    hint = spec.help or "عکس (JPEG یا PNG)"
+    if need:
+        hint = f"{hint} — دست‌کم {to_persian_digits(need)} عکس."
+    field = MultipleFileField(label=spec.label, required=False, accept=PHOTO_ACCEPT, help_text=hint)
+    if need:
+        field.widget.attrs["aria-required"] = "true"
+    return field
 
 
 class ServiceChangeForm(forms.Form):
@@ -772,3 +793,5 @@ class PhotoForm(ScanForm):
         },
     )
     file = forms.FileField(label="عکس بازدید", error_messages=FILE_MESSAGES)
+    # the photo item of the report's checklist (checked by the action against it)
+    item = forms.CharField(required=False, max_length=40)

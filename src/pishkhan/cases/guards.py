@@ -77,7 +77,7 @@ def first_failure(names: list[str], context: GuardContext) -> tuple[str, str] | 
 
 # Fact names a page may seed (see GuardContext.facts).
 CASE_VISITS = "case_visits"  # [(visited_at, recorded_at)] of the case's own reports
-PARCEL_LATEST_VISIT = "parcel_latest_visit"  # {visited_at, violations_observed} or None
+PARCEL_LATEST_VISIT = "parcel_latest_visit"  # {visited_at, answers} or None
 PARCEL_HAS_OPEN_CONDITIONS = "parcel_has_open_conditions"
 
 
@@ -141,6 +141,7 @@ def max_visit_age_days(case: Case) -> int:
 def recent_valid_visit(context: GuardContext) -> str | None:
     """The parcel was visited recently (the definition says how recently) and the visit
     found no violation, so its report can answer this inquiry without a new visit."""
+    from pishkhan.cases.checklists import violations_of
     from pishkhan.cases.models import VisitReport
 
     case = context.case
@@ -153,13 +154,13 @@ def recent_valid_visit(context: GuardContext) -> str | None:
         lambda: (
             VisitReport.objects.filter(parcel_id=parcel_id)
             .order_by("-visited_at", "-pk")
-            .values("visited_at", "violations_observed")
+            .values("visited_at", "answers")
             .first()
         ),
     )
     if latest is None or latest["visited_at"] < context.now - dt.timedelta(days=days):
         return f"این ملک در {to_persian_digits(days)} روز گذشته بازدید نشده است."
-    if latest["violations_observed"]:
+    if violations_of(latest["answers"]):
         return "در آخرین بازدید این ملک تخلف دیده شده است؛ بازدید تازه لازم است."
     return None
 

@@ -41,6 +41,12 @@ class WorkflowDefinition(models.Model):
         blank=True,
         help_text="فیلدهایی که هنگام ثبت پرسیده می‌شود؛ نگاه کنید به cases/fields.py.",
     )
+    checklists = models.JSONField(
+        "چک‌لیست‌های بازدید",
+        default=dict,
+        blank=True,
+        help_text="آنچه کارشناس در بازدید بررسی می‌کند؛ نگاه کنید به cases/checklists.py.",
+    )
     loaded_from = models.CharField("بارگذاری از", max_length=300, blank=True)
     checksum = models.CharField("چکیده", max_length=64)
     created_at = models.DateTimeField("زمان ایجاد", auto_now_add=True)
@@ -77,6 +83,7 @@ class WorkflowState(models.Model):
     is_initial = models.BooleanField("وضعیت آغازین", default=False)
     is_terminal = models.BooleanField("وضعیت پایانی", default=False)
     pauses_sla = models.BooleanField("توقف مهلت (در انتظار متقاضی)", default=False)
+    checklist = models.CharField("چک‌لیست بازدید", max_length=40, blank=True)
     position = models.PositiveSmallIntegerField("ترتیب", default=0)
 
     class Meta:
@@ -364,8 +371,11 @@ class CaseEvent(models.Model):
 
 
 class VisitReport(models.Model):
-    """What an inspector saw on site. Later instant responses read recent reports of the
-    same parcel, so the parcel is kept on the report too."""
+    """What an inspector saw on site: the answers to the checklist of the step the visit
+    was recorded in, read with the declaration of the case's own version
+    (cases/checklists.py); its photos are attachments naming their photo item. Later
+    instant responses read recent reports of the same parcel, so the parcel is kept on
+    the report too."""
 
     case = models.ForeignKey(
         Case, verbose_name="پرونده", on_delete=models.PROTECT, related_name="visit_reports"
@@ -382,17 +392,18 @@ class VisitReport(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="کارشناس بازدید", on_delete=models.PROTECT
     )
     visited_at = models.DateTimeField("زمان بازدید")
-    observed_land_use = models.CharField("کاربری مشاهده‌شده", max_length=20)
-    built_area = models.DecimalField(
-        "مساحت ساخته‌شده (مترمربع)",
-        max_digits=10,
-        decimal_places=2,
-        validators=[MinValueValidator(0)],
+    checklist = models.CharField(
+        "چک‌لیست",
+        max_length=40,
+        blank=True,
+        help_text="کد چک‌لیست در نسخه گردش کار پرونده که این گزارش به آن پاسخ داده است.",
     )
-    floors = models.PositiveSmallIntegerField("تعداد طبقات")
-    violations_observed = models.JSONField("تخلفات مشاهده‌شده", default=list, blank=True)
-    photo_refs = models.JSONField("عکس‌ها", default=list, blank=True)
-    notes = models.TextField("توضیحات", blank=True)
+    answers = models.JSONField(
+        "پاسخ‌های چک‌لیست",
+        default=dict,
+        blank=True,
+        help_text="کد بند ← مقدار نرمال‌شده؛ نگاه کنید به cases/checklists.py.",
+    )
     recorded_at = models.DateTimeField("زمان ثبت", default=timezone.now)
 
     class Meta:
@@ -406,10 +417,6 @@ class VisitReport(models.Model):
 
     def __str__(self) -> str:
         return f"بازدید پرونده {self.case_id}"
-
-    @property
-    def photos_count(self) -> int:
-        return len(self.photo_refs)
 
 
 class PlanReview(models.Model):
@@ -581,6 +588,12 @@ class CaseAttachment(models.Model):
     )
     kind = models.CharField("نوع", max_length=20, choices=AttachmentKind.choices)
     document_code = models.CharField("کد مدرک", max_length=60, blank=True)
+    checklist_item = models.CharField(
+        "بند چک‌لیست",
+        max_length=40,
+        blank=True,
+        help_text="بند عکس چک‌لیست بازدید که این عکس به آن پاسخ می‌دهد.",
+    )
     visit_report = models.ForeignKey(
         VisitReport,
         verbose_name="گزارش بازدید",

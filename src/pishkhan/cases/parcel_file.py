@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from pishkhan.accounts.access import Principal
 from pishkhan.cases.access import scope_condition
+from pishkhan.cases.checklists import report_checklist, summary, violations_of
 from pishkhan.cases.models import (
     AttachmentKind,
     Case,
@@ -30,7 +31,6 @@ from pishkhan.cases.models import (
     PlanReview,
     VisitReport,
 )
-from pishkhan.cases.responses import LAND_USE_LABELS
 from pishkhan.cases.sla import StateMap
 from pishkhan.core.money import format_rials
 from pishkhan.geo.models import Parcel, ParcelCertificate, ParcelCondition
@@ -108,7 +108,7 @@ def parcel_file(principal: Principal, parcel_id: Any) -> ParcelFile:
     )
     visits = list(
         VisitReport.objects.filter(parcel_id=parcel.pk)
-        .select_related("inspector")
+        .select_related("inspector", "case__definition")
         .order_by("-visited_at")[: PER_KIND + 1]
     )
     reviews = list(
@@ -198,15 +198,9 @@ def case_entries(case: Case, visible: bool, states: StateMap) -> list[Entry]:
 
 
 def visit_entry(visit: VisitReport, case: Case | None, photos: list[CaseAttachment]) -> Entry:
-    use = LAND_USE_LABELS.get(visit.observed_land_use, visit.observed_land_use)
-    details = [
-        f"کاربری مشاهده‌شده: {use}",
-        f"زیربنا: {visit.built_area.normalize():f} مترمربع، {visit.floors} طبقه",
-    ]
-    if visit.violations_observed:
-        details.append("تخلف: " + "، ".join(visit.violations_observed))
-    if visit.notes:
-        details.append(visit.notes)
+    checklist = report_checklist(visit)  # read with its own case's version
+    details = summary(checklist, visit.answers)
+    violations = violations_of(visit.answers, checklist)
     inspector = visit.inspector.get_full_name() or visit.inspector.get_username()
     return Entry(
         visit.visited_at,
@@ -214,7 +208,7 @@ def visit_entry(visit: VisitReport, case: Case | None, photos: list[CaseAttachme
         f"بازدید {inspector}",
         details,
         case,
-        warning=bool(visit.violations_observed),
+        warning=bool(violations),
         photos=photos,
     )
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from pishkhan.cases.checklists import findings, land_use_of, report_checklist, violations_of
 from pishkhan.cases.effects import EffectContext, effect
 from pishkhan.cases.errors import AnswerInvalid, WorkflowError
 from pishkhan.cases.guards import GuardContext, guard
@@ -263,8 +264,9 @@ def plan_mismatches(
             f"پهنه ثبت‌شده در بررسی ({review.zone}) با پهنه ملک در طرح تفصیلی "
             f"({parcel.plan_zone}) یکی نیست."
         )
-    if visit is not None and visit.observed_land_use not in review.permitted_uses:
-        observed = LAND_USE_LABELS.get(visit.observed_land_use, visit.observed_land_use)
+    seen_use = land_use_of(visit.answers) if visit is not None else ""
+    if seen_use and seen_use not in review.permitted_uses:
+        observed = LAND_USE_LABELS.get(seen_use, seen_use)
         problems.append(f"کاربری مشاهده‌شده در بازدید («{observed}») در این پهنه مجاز نیست.")
     if (
         parcel is not None
@@ -392,14 +394,22 @@ def clean_answer(
 
 
 def latest_case_visit(case: Case) -> VisitReport | None:
-    return VisitReport.objects.filter(case_id=case.pk).order_by("-visited_at", "-pk").first()
+    return (
+        VisitReport.objects.filter(case_id=case.pk)
+        .select_related("case__definition")
+        .order_by("-visited_at", "-pk")
+        .first()
+    )
 
 
 def latest_parcel_visit(case: Case) -> VisitReport | None:
     if case.parcel_id is None:
         return None
     return (
-        VisitReport.objects.filter(parcel_id=case.parcel_id).order_by("-visited_at", "-pk").first()
+        VisitReport.objects.filter(parcel_id=case.parcel_id)
+        .select_related("case__definition")
+        .order_by("-visited_at", "-pk")
+        .first()
     )
 
 
@@ -410,12 +420,12 @@ def latest_plan_review(case: Case) -> PlanReview | None:
 def visit_snapshot(visit: VisitReport | None) -> dict[str, Any]:
     if visit is None:
         return {}
+    checklist = report_checklist(visit)
     return {
         "visited_at": visit.visited_at.isoformat(),
-        "observed_land_use": visit.observed_land_use,
-        "built_area": str(visit.built_area),
-        "floors": visit.floors,
-        "violations": list(visit.violations_observed),
+        "checklist": visit.checklist,
+        "findings": findings(checklist, visit.answers),
+        "violations": violations_of(visit.answers, checklist),
         "case_id": visit.case_id,
     }
 
@@ -430,7 +440,7 @@ def prefill(case: Case) -> AnswerDraft:
     visit = latest_case_visit(case)
     debts = parcel_debts(case.parcel_id)
     parcel = case.parcel
-    violations = list(visit.violations_observed) if visit else []
+    violations = violations_of(visit.answers, report_checklist(visit)) if visit else []
     codes = [c.code for c in condition_choices(case) if c.code == "pay_debts"] if debts else []
     result = (
         ResponseResult.CONDITIONAL
@@ -573,6 +583,7 @@ class AnswerView:
     violations: list[str]
     visited_on: str
     certificate: str
+    findings: list[tuple[str, str]]
     valid_until: str
 
 
@@ -607,6 +618,7 @@ def answer_view(response: InquiryResponse) -> AnswerView:
         if certificate.get("number")
         else "",
         valid_until=format_jalali_date(response.valid_until) if response.valid_until else "",
+        findings=[(str(label), str(text)) for label, text in visit.get("findings", [])],
     )
 
 
@@ -662,7 +674,7 @@ def instant_draft(context: EffectContext, basis: str, visit: VisitReport | None)
     case = context.case
     debts = parcel_debts(case.parcel_id)
     draft = prefill(case)
-    draft.violations = list(visit.violations_observed) if visit else []
+    draft.violations = violations_of(visit.answers, report_checklist(visit)) if visit else []
     if debts and not draft.condition_codes:
         raise WorkflowError("ملک بدهی دارد و پاسخ فوری ممکن نیست؛ پرونده را به بازدید بفرستید.")
     try:

@@ -19,6 +19,12 @@ from django.utils import timezone
 
 from pishkhan.accounts.access import Principal
 from pishkhan.cases.calendar import calendar_for
+from pishkhan.cases.checklists import (
+    AnswerRow,
+    ChecklistSpec,
+    answer_rows,
+    definition_checklist,
+)
 from pishkhan.cases.corrections import correction_lines
 from pishkhan.cases.events import INTERNAL, NOT_PROGRESS, EventType
 from pishkhan.cases.fields import DisplayRow, declared_fields, display_rows
@@ -45,7 +51,6 @@ from pishkhan.cases.permissions import (
 )
 from pishkhan.cases.responses import (
     CASE_PLAN_REVIEWS,
-    LAND_USE_LABELS,
     RESPONSE_DRAFTED,
     AnswerView,
     answer_view,
@@ -177,13 +182,25 @@ class DocumentRow:
 
 @dataclass(frozen=True)
 class VisitRow:
-    report: VisitReport
-    land_use_label: str
-    photos: tuple[CaseAttachment, ...] = ()
+    """A visit report with its answers read by its checklist (the case's version)."""
 
-    @property
-    def photos_count(self) -> int:
-        return self.report.photos_count + len(self.photos)
+    report: VisitReport
+    answers: tuple[AnswerRow, ...] = ()
+    photos: tuple[CaseAttachment, ...] = ()
+    photo_items: tuple[tuple[str, str], ...] = ()  # (code, label) a photo may be added to
+
+
+def visit_row(report: VisitReport, definition: Any, photos: tuple[CaseAttachment, ...]) -> VisitRow:
+    checklist = definition_checklist(definition, report.checklist)
+    counts: dict[str, int] = {}
+    for photo in photos:
+        counts[photo.checklist_item] = counts.get(photo.checklist_item, 0) + 1
+    return VisitRow(
+        report,
+        tuple(answer_rows(checklist, report.answers, counts)),
+        photos,
+        tuple((i.code, i.label) for i in checklist.photo_items) if checklist else (),
+    )
 
 
 @dataclass
@@ -205,6 +222,7 @@ class CasePage:
     mismatches: list[str] = field(default_factory=list)
     response: InquiryResponse | None = None
     answer: AnswerView | None = None  # the draft for staff, the issued answer for all
+    checklist: ChecklistSpec | None = None  # what a visit in the current step answers
 
     @property
     def actions(self) -> list[ActionOption]:
@@ -337,7 +355,7 @@ def case_page(case: Case, principal: Principal, user_id: int) -> CasePage:
         CASE_VISITS: [(r.visited_at, r.recorded_at) for r in reports],
         PARCEL_HAS_OPEN_CONDITIONS: bool(conditions),
         PARCEL_LATEST_VISIT: latest
-        and {"visited_at": latest.visited_at, "violations_observed": latest.violations_observed},
+        and {"visited_at": latest.visited_at, "answers": latest.answers},
         CASE_PLAN_REVIEWS: [r.recorded_at for r in reviews],
         RESPONSE_DRAFTED: response is not None and not response.is_issued,
     }
@@ -358,11 +376,7 @@ def case_page(case: Case, principal: Principal, user_id: int) -> CasePage:
         documents=document_rows(case, states, scans),
         conditions=conditions,
         visit_reports=[
-            VisitRow(
-                r,
-                LAND_USE_LABELS.get(r.observed_land_use, r.observed_land_use),
-                tuple(p for p in photos if p.visit_report_id == r.pk),
-            )
+            visit_row(r, case.definition, tuple(p for p in photos if p.visit_report_id == r.pk))
             for r in reports
         ]
         if allowed.sees.staff_names
@@ -391,6 +405,9 @@ def case_page(case: Case, principal: Principal, user_id: int) -> CasePage:
         response=response,
         answer=answer_view(response)
         if response is not None and (response.is_issued or allowed.sees.staff_names)
+        else None,
+        checklist=definition_checklist(case.definition, state.checklist if state else "")
+        if allowed.can_record_visit
         else None,
     )
 

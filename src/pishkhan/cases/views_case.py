@@ -30,6 +30,7 @@ from pishkhan.cases.actions import (
     do_perform_action,
     do_record_visit_report,
     do_register_case,
+    state_checklist,
 )
 from pishkhan.cases.answer_forms import page_forms
 from pishkhan.cases.errors import (
@@ -63,16 +64,6 @@ from pishkhan.core import clock
 from pishkhan.core.digits import to_persian_digits
 from pishkhan.core.templatetags.persian import has_datepicker
 from pishkhan.offices.roles import Role
-
-# do_record_visit_report's error keys -> the form's fields
-VISIT_FIELDS: dict[str, str | None] = {
-    "visited_at": "visited_on",
-    "observed_land_use": "observed_land_use",
-    "built_area": "built_area",
-    "floors": "floors",
-    "violations_observed": "violations",
-    "photo_refs": "photos",
-}
 
 
 def optional_url(name: str, pk: int) -> str:
@@ -110,7 +101,8 @@ def render_case(
         **page_forms(page, given),
         "page": page,
         "case": page.case,
-        "visit_form": visit_form or VisitReportForm(initial={"version": page.case.version}),
+        "visit_form": visit_form
+        or VisitReportForm(initial={"version": page.case.version}, checklist=page.checklist),
         "correction_form": correction_form,
         "error": error,
         "claim_url": optional_url("cases:claim", case.pk) if page.can_claim else "",
@@ -185,7 +177,7 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def visit(request: HttpRequest, pk: int) -> HttpResponse:
     case = access_case_by_id(request.user, pk, principal_for(request))
-    form = VisitReportForm(request.POST, request.FILES)
+    form = VisitReportForm(request.POST, request.FILES, checklist=state_checklist(case))
     if not form.is_valid():
         return render_case(request, case, status=400, visit_form=form)
     try:
@@ -197,11 +189,10 @@ def visit(request: HttpRequest, pk: int) -> HttpResponse:
             **form.report_fields(),
         )
     except ValidationError as error:
-        for field, problems in error.message_dict.items():
-            form.add_error(VISIT_FIELDS.get(field), problems)
+        form.add_action_errors(error.message_dict)
         return render_case(request, case, status=400, visit_form=form)
     except UploadInvalid as error:
-        form.add_error("photos", error.message)
+        form.add_error(None, error.message)
         return render_case(request, case, status=400, visit_form=form)
     except WorkflowError as error:
         return refused(request, case, error, visit_form=form)

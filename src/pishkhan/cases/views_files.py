@@ -127,6 +127,7 @@ def attach_photo(request: HttpRequest, pk: int) -> HttpResponse:
             form.cleaned_data["version"],
             form.cleaned_data["report"],
             form.cleaned_data["file"],
+            item=form.cleaned_data.get("item", ""),
             principal=principal_for(request),
         )
     except WorkflowError as error:

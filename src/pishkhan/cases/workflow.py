@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
+from pishkhan.cases.checklists import ChecklistSpec, checklists_from_stored, parse_checklists
 from pishkhan.cases.effects import registered_effects
 from pishkhan.cases.events import RESERVED_ACTIONS
 from pishkhan.cases.fields import FieldSpec, parse_fields, specs_from_stored
@@ -53,6 +54,7 @@ class StateSpec:
     initial: bool = False
     terminal: bool = False
     pauses_sla: bool = False
+    checklist: str = ""  # the inspection checklist a visit in this state answers
 
 
 @dataclass(frozen=True)
@@ -80,12 +82,20 @@ class DefinitionSpec:
     states: tuple[StateSpec, ...]
     actions: tuple[ActionSpec, ...]
     fields: tuple[FieldSpec, ...] = ()
+    checklists: tuple[ChecklistSpec, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """The canonical document: defaults filled in, one action per from-state. A
-        definition that declares no fields has no "fields" key, so the checksums of the
-        versions stored before fields existed still match their files."""
+        definition that declares no fields (no checklists, a state no checklist) has no
+        "fields" key (no "checklists", "checklist"), so the checksums of the versions
+        stored before they existed still match their files."""
         data = asdict(self)
+        for state in data["states"]:
+            if not state["checklist"]:
+                del state["checklist"]
+        data["checklists"] = {c.code: c.as_dict() for c in self.checklists}
+        if not self.checklists:
+            del data["checklists"]
         for action in data["actions"]:
             action["from"] = action.pop("from_state")
             action["to"] = action.pop("to_state")
@@ -163,7 +173,17 @@ def _parse_state(raw: Any, problems: list[ValidationError]) -> StateSpec | None:
         initial=bool(raw.get("initial", False)),
         terminal=bool(raw.get("terminal", False)),
         pauses_sla=bool(raw.get("pauses_sla", False)),
+        checklist=_checklist_name(raw.get("checklist"), where, problems),
     )
+
+
+def _checklist_name(value: Any, where: str, problems: list[ValidationError]) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str) or not CODE.match(value):
+        problems.append(problem(f"{where}: «checklist» باید کد یک چک‌لیست باشد.", "format"))
+        return ""
+    return value
 
 
 def _parse_actions(raw: Any, problems: list[ValidationError]) -> list[ActionSpec]:
@@ -239,6 +259,8 @@ def parse_definition(data: Any) -> DefinitionSpec:
     actions = [a for r in raw_actions for a in _parse_actions(r, problems)]
     fields, field_problems = parse_fields(data.get("fields"))
     problems.extend(field_problems)
+    checklists, checklist_problems = parse_checklists(data.get("checklists"))
+    problems.extend(checklist_problems)
     spec = DefinitionSpec(
         service=_text(data, "service", "تعریف", problems),
         title=str(data.get("title") or ""),
@@ -249,8 +271,11 @@ def parse_definition(data: Any) -> DefinitionSpec:
         states=tuple(states),
         actions=tuple(actions),
         fields=fields,
+        checklists=tuple(checklists.values()),
     )
     problems.extend(definition_problems(spec))
+    if checklist_problems:  # a refused checklist is not "unknown" to the states naming it
+        problems = [p for p in problems if p.code != "unknown_checklist"]
     if problems:
         raise ValidationError(problems)
     return spec
@@ -269,8 +294,45 @@ def definition_problems(spec: DefinitionSpec) -> list[ValidationError]:
         *_graph_problems(spec),
         *_send_back_problems(spec),
         *_destructive_problems(spec),
+        *_checklist_problems(spec),
         *_settings_problems(spec.settings),
     ]
+
+
+def _checklist_problems(spec: DefinitionSpec) -> list[ValidationError]:
+    """Each checklist is named by an inspector's state, and each state names a declared
+    checklist: the inspector answers it there."""
+    found: list[ValidationError] = []
+    declared = {c.code for c in spec.checklists}
+    named = set()
+    for state in spec.states:
+        if not state.checklist:
+            continue
+        named.add(state.checklist)
+        if state.checklist not in declared:
+            found.append(
+                problem(
+                    f"وضعیت «{state.code}» چک‌لیست «{state.checklist}» را می‌خواهد که "
+                    "تعریف نشده است (unknown checklist).",
+                    "unknown_checklist",
+                )
+            )
+        if state.role != Role.INSPECTOR:
+            found.append(
+                problem(
+                    f"وضعیت «{state.code}»: چک‌لیست بازدید فقط در مرحله کارشناس بازدید "
+                    "(role inspector) معنی دارد (checklist outside a visit).",
+                    "checklist_role",
+                )
+            )
+    for code in sorted(declared - named):
+        found.append(
+            problem(
+                f"چک‌لیست «{code}» در هیچ وضعیتی به کار نرفته است (unused checklist).",
+                "unused_checklist",
+            )
+        )
+    return found
 
 
 def _settings_problems(settings: dict[str, Any]) -> list[ValidationError]:
@@ -709,6 +771,7 @@ def _store(
         documents=spec.documents,
         settings=spec.settings,
         fields=[f.as_dict() for f in spec.fields],
+        checklists={c.code: c.as_dict() for c in spec.checklists},
         loaded_from=loaded_from,
         checksum=spec.checksum,
     )
@@ -724,6 +787,7 @@ def _store(
             is_initial=s.initial,
             is_terminal=s.terminal,
             pauses_sla=s.pauses_sla,
+            checklist=s.checklist,
             position=position,
         )
         for position, s in enumerate(spec.states)
@@ -761,6 +825,7 @@ def definition_to_dict(definition: WorkflowDefinition) -> dict[str, Any]:
         documents=dict(definition.documents),
         settings=dict(definition.settings),
         fields=specs_from_stored(definition.fields),
+        checklists=tuple(checklists_from_stored(definition.checklists).values()),
         states=tuple(
             StateSpec(
                 code=s.code,
@@ -772,6 +837,7 @@ def definition_to_dict(definition: WorkflowDefinition) -> dict[str, Any]:
                 initial=s.is_initial,
                 terminal=s.is_terminal,
                 pauses_sla=s.pauses_sla,
+                checklist=s.checklist,
             )
             for s in states
         ),

@@ -27,6 +27,7 @@ and 3 (where its parcels lie) all see full cartables.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import random
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -34,8 +35,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
 from django.utils import timezone
+from PIL import Image
 
 from pishkhan.accounts.access import load_principal
 from pishkhan.accounts.models import Citizen, User
@@ -46,8 +49,11 @@ from pishkhan.cases.actions import (
     do_record_plan_review,
     do_record_visit_report,
     do_save_response_draft,
+    state_checklist,
 )
 from pishkhan.cases.calendar import calendar_for
+from pishkhan.cases.checklists import VIOLATIONS, ChecklistSpec
+from pishkhan.cases.fields import PHOTO
 from pishkhan.cases.holidays import load_holidays
 from pishkhan.cases.models import Case, Channel, ResponseResult, WorkflowDefinition
 from pishkhan.cases.responses import AnswerDraft, prefill
@@ -616,21 +622,58 @@ class Walker:
         built = parcel.building_area or Decimal(0)
         floors = 0 if not built else max(1, min(12, round(float(built / land) / 0.6)))
         visited_at = moment - dt.timedelta(minutes=self.rng.randint(20, 120))
+        known = {
+            "observed_land_use": parcel.land_use,
+            "built_area": str(built),
+            "floors": floors,
+            "floors_built": floors,
+            "works_progress": self.rng.randint(30, 95),
+            "notes": "بازدید میدانی انجام شد." if not seen else "تخلف در گزارش آمده است.",
+        }
+        checklist = state_checklist(case)
+        answers, photos = demo_answers(checklist, known, seen, parcel.pk)
         do_record_visit_report(
-            user,
-            case.pk,
-            case.version,
-            visited_at=visited_at,
-            observed_land_use=parcel.land_use,
-            built_area=built,
-            floors=floors,
-            violations_observed=seen,
-            photo_refs=[f"demo/visits/{parcel.pk}-{k}.jpg" for k in range(1, 3)],
-            notes="بازدید میدانی انجام شد." if not seen else "تخلف در گزارش آمده است.",
+            user, case.pk, case.version, visited_at=visited_at, answers=answers, photos=photos
         )
         latest = self.visits.get(parcel.pk)
         if latest is None or latest[0] < visited_at:
             self.visits[parcel.pk] = (visited_at, not seen)
+
+
+def demo_answers(
+    checklist: ChecklistSpec | None, known: dict[str, Any], seen: list[str], parcel_id: int
+) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+    """A demo visit's answers to whatever checklist the step names: what the demo knows
+    of the parcel for the items it recognises, a plain answer for the rest, and the
+    fewest photos each photo item needs (small generated pictures, named as demo)."""
+    answers: dict[str, Any] = {}
+    photos: dict[str, list[Any]] = {}
+    for item in checklist.items if checklist else ():
+        if item.type == PHOTO:
+            photos[item.code] = [
+                demo_photo(f"demo-visit-{parcel_id}-{item.code}-{k}.jpg")
+                for k in range(item.photos_min)
+            ]
+        elif item.code == VIOLATIONS:
+            choices = [code for code, _ in item.choices]
+            answers[item.code] = (choices[:1] if seen else []) if choices else seen
+        elif item.code in known and (
+            item.type != "choice" or known[item.code] in dict(item.choices)
+        ):
+            answers[item.code] = known[item.code]
+        elif item.type == "choice":
+            answers[item.code] = item.choices[-1][0]
+        elif item.type in ("integer", "decimal"):
+            answers[item.code] = item.min if item.min is not None else 0
+        elif item.type == "bool":
+            answers[item.code] = not seen
+    return answers, photos
+
+
+def demo_photo(name: str) -> SimpleUploadedFile:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), color=(180, 170, 150)).save(out, format="JPEG")
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
 
 
 def demo_answer(case: Case) -> AnswerDraft:

@@ -45,6 +45,7 @@ from pishkhan.cases.actions import (
     do_record_plan_review,
     do_record_visit_report,
     do_save_response_draft,
+    state_checklist,
 )
 from pishkhan.cases.models import APPLICANT, Case, Channel, ResponseResult
 from pishkhan.cases.responses import AnswerDraft
@@ -65,6 +66,7 @@ from pishkhan.offices.models import (
     StaffMember,
 )
 from pishkhan.offices.roles import DegreeLevel, Field, Role
+from pishkhan.testing.uploads import image_bytes, upload
 from pishkhan.testing.workflows import plan, read_definitions
 
 TEST_PASSWORD = "a-long-test-passphrase-۱۴۰۲"  # noqa: S105 - every test account's password
@@ -678,19 +680,61 @@ def act(user: User, case: Case, code: str, reason: str | None = None, **payload:
     return do_perform_action(user, case.pk, code, case.version, reason=reason, payload=payload)
 
 
-def record_visit(inspector: User, case: Case, violations: list[str] | None = None) -> Case:
-    """The inspector records a visit an hour ago (with `violations`, if any seen)."""
+# answers to the inquiries' checklist ("site_visit" in definitions/_inquiry.json)
+INQUIRY_VISIT: dict[str, Any] = {
+    "observed_land_use": LandUse.RESIDENTIAL,
+    "built_area": "180.5",
+    "floors": 2,
+    "notes": "بازدید انجام شد.",
+}
+# answers to each checklist of the definition files, by its code
+VISIT_ANSWERS: dict[str, dict[str, Any]] = {
+    "site_visit": INQUIRY_VISIT,
+    "extension_visit": {
+        "construction_stage": "skeleton",
+        "works_progress": 60,
+        "floors_built": 3,
+        "conforms_to_permit": True,
+    },
+}
+
+
+def png_upload(name: str) -> Any:
+    return upload(image_bytes(), name, "image/png")
+
+
+def visit_answers(
+    case: Case, violations: list[str] | None = None
+) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+    """Answers to the checklist of the case's step and the fewest photos it needs."""
+    checklist = state_checklist(case)
+    given = dict(VISIT_ANSWERS.get(checklist.code, {}) if checklist else {})
+    item = checklist.item("violations_observed") if checklist else None
+    if item is not None:
+        picked = [item.choices[0][0]] if violations and item.choices else violations
+        given["violations_observed"] = picked or []
+    photos = {
+        i.code: [png_upload(f"{i.code}-{k}.png") for k in range(i.photos_min)]
+        for i in (checklist.photo_items if checklist else ())
+    }
+    return given, photos
+
+
+def record_visit(
+    inspector: User, case: Case, violations: list[str] | None = None, **answers: Any
+) -> Case:
+    """The inspector records a visit an hour ago: the answers to the checklist of the
+    case's step (`VISIT_ANSWERS`, then `answers`), `violations` if any seen (one chosen
+    violation for a checklist that lists them as choices), and the fewest photos each
+    photo item needs."""
+    given, photos = visit_answers(case, violations)
     do_record_visit_report(
         inspector,
         case.pk,
         case.version,
         visited_at=clock.now() - dt.timedelta(hours=1),
-        observed_land_use=LandUse.RESIDENTIAL,
-        built_area=Decimal("180.5"),
-        floors=2,
-        violations_observed=violations or [],
-        photo_refs=["visits/front.jpg", "visits/back.jpg"],
-        notes="بازدید انجام شد.",
+        answers=given | answers,
+        photos=photos,
     )
     case.refresh_from_db()
     return case

@@ -59,11 +59,11 @@ def a_visit(case: Case) -> dict[str, Any]:
         **version(case),
         "visited_on": yesterday.strftime("%Y/%m/%d"),
         "visited_time": "10:00",
-        "observed_land_use": "residential",
-        "built_area": "120",
-        "floors": "2",
-        "violations": "",
-        "photos": "front.jpg",
+        "field_observed_land_use": "residential",
+        "field_built_area": "120",
+        "field_floors": "2",
+        "field_violations_observed": "",
+        "field_photos": "front.jpg",
     }
 
 

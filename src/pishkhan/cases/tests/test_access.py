@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -22,9 +21,8 @@ from pishkhan.cases.actions import (
 from pishkhan.cases.errors import RoleNotAllowed, WorkflowError
 from pishkhan.cases.models import Case, CaseEvent, VisitReport
 from pishkhan.cases.workflow import DEFINITIONS_DIR, read_definition_file
-from pishkhan.geo.models import LandUse
 from pishkhan.offices.roles import Role
-from pishkhan.testing.personas import City, act, walk_to
+from pishkhan.testing.personas import INQUIRY_VISIT, City, act, walk_to
 
 NOTARY = read_definition_file(DEFINITIONS_DIR / "inquiry_notary.json")
 
@@ -65,11 +63,7 @@ def every_write(user: User, case: Case) -> list[Any]:
             case.pk,
             case.version,
             visited_at=timezone.now() - dt.timedelta(hours=1),
-            observed_land_use=LandUse.RESIDENTIAL,
-            built_area=Decimal(100),
-            floors=1,
-            violations_observed=[],
-            photo_refs=[],
+            answers=dict(INQUIRY_VISIT),
         ),
     ]
     return calls

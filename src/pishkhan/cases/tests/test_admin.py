@@ -60,6 +60,19 @@ def test_the_change_page_shows_states_actions_and_the_document(world: City) -> N
     assert page.context["adminform"].form.initial["document"].startswith("{")
 
 
+def test_the_change_page_shows_the_inspection_checklists(world: City) -> None:
+    html = signed_in(world.administrator).get(change_url(active(world))).content.decode()
+    assert "چک‌لیست‌های بازدید" in html
+    assert "بازدید ملک (site_visit)" in html  # the checklist, then each of its items
+    assert "مساحت ساخته‌شده" in html
+    assert "فهرست سطرها" in html  # an item's type, in Persian
+    document = definition_to_dict(active(world))
+    assert document["checklists"]["site_visit"]["items"][0]["code"] == "observed_land_use"
+    assert [s.get("checklist") for s in document["states"] if s["code"] == "awaiting_visit"] == [
+        "site_visit"
+    ]
+
+
 def test_saving_an_edit_publishes_the_next_version_and_open_cases_keep_theirs(
     world: City,
 ) -> None:

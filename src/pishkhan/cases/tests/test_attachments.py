@@ -85,10 +85,10 @@ def visit_form(case: Case, photos: list[Any]) -> dict[str, Any]:
         "version": case.version,
         "visited_on": "۱۴۰۳/۰۱/۱۵",
         "visited_time": "۱۰:۳۰",
-        "observed_land_use": "residential",
-        "built_area": "۱۲۰",
-        "floors": "۲",
-        "photos": photos,
+        "field_observed_land_use": "residential",
+        "field_built_area": "۱۲۰",
+        "field_floors": "۲",
+        "field_photos": photos,
     }
 
 

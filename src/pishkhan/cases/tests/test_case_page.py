@@ -179,18 +179,24 @@ def test_the_whole_journey_through_the_pages(world: City) -> None:
             "version": to_persian_digits(case.version),
             "visited_on": "۱۴۰۳/۰۱/۱۵",
             "visited_time": "۱۰:۳۰",
-            "observed_land_use": "residential",
-            "built_area": "۱۸۰٫۵",
-            "floors": "۲",
-            "violations": "",
-            "photos": [upload(photo_with_gps(), "نما.jpg"), upload(image_bytes(), "حیاط.png")],
-            "notes": "ملک مطابق سند است.",
+            "field_observed_land_use": "residential",
+            "field_built_area": "۱۸۰٫۵",
+            "field_floors": "۲",
+            "field_violations_observed": "",
+            "field_photos": [
+                upload(photo_with_gps(), "نما.jpg"),
+                upload(image_bytes(), "حیاط.png"),
+            ],
+            "field_notes": "ملک مطابق سند است.",
         },
     )
     assert response.status_code == 302, response.content.decode()  # type: ignore[attr-defined]
     report = VisitReport.objects.get(case=case)
-    assert report.floors == 2
+    assert report.answers["floors"] == 2
+    assert report.answers["built_area"] == "180.5"
+    assert report.answers["notes"] == "ملک مطابق سند است."
     photos = list(report.photos.select_related("file").order_by("pk"))
+    assert {p.checklist_item for p in photos} == {"photos"}
     assert [p.file.display_name for p in photos] == ["نما.jpg", "حیاط.png"]
     assert photos[0].has_position
     assert not photos[1].has_position
@@ -344,12 +350,15 @@ def test_a_bad_visit_report_is_shown_again_with_persian_errors(world: City) -> N
     response = client_for(world.a[Role.INSPECTOR]).post(
         reverse("cases:visit", args=[case.pk]),
         {"version": case.version, "visited_on": "۱۴۰۳/۱۳/۴۰", "visited_time": "ظهر",
-         "observed_land_use": "", "built_area": "-۲", "floors": "x"},
+         "field_observed_land_use": "", "field_built_area": "-۲", "field_floors": "x"},
     )  # fmt: skip
     html = response.content.decode()
     assert response.status_code == 400
     assert "ساعت را به شکل ساعت:دقیقه وارد کنید." in html
-    assert "این فیلد را پر کنید." in html
+    # the answers are checked at once against the checklist, each on its input
+    assert "«کاربری مشاهده‌شده» را وارد کنید." in html
+    assert "«مساحت ساخته‌شده» نباید کمتر از ۰ مترمربع باشد." in html
+    assert "«تعداد طبقات» باید عدد صحیح معتبر باشد." in html
     assert snapshot(case) == before
     assert not VisitReport.objects.filter(case=case).exists()
 
@@ -360,7 +369,8 @@ def test_only_an_inspector_records_a_visit(world: City) -> None:
     response = client_for(world.a[Role.PLAN_REVIEWER]).post(
         reverse("cases:visit", args=[case.pk]),
         {"version": case.version, "visited_on": "۱۴۰۳/۰۱/۱۵", "visited_time": "۱۰:۳۰",
-         "observed_land_use": "residential", "built_area": "۱۰۰", "floors": "۱"},
+         "field_observed_land_use": "residential", "field_built_area": "۱۰۰",
+         "field_floors": "۱"},
     )  # fmt: skip
     assert response.status_code == 400
     assert snapshot(case) == before

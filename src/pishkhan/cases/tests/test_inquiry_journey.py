@@ -102,9 +102,14 @@ def test_the_visit_report_keeps_what_the_inspector_saw(world: City) -> None:
     case = record_visit(world.a[Role.INSPECTOR], case, violations=["اضافه بنا در طبقه دوم"])
     report = VisitReport.objects.get(case=case)
     assert report.parcel_id == world.a.parcel.pk
-    assert report.floors == 2
-    assert report.photos_count == 2
-    assert report.violations_observed == ["اضافه بنا در طبقه دوم"]
+    assert report.checklist == "site_visit"  # the inquiries' checklist, answered
+    assert report.answers == {
+        "observed_land_use": "residential",
+        "built_area": "180.5",
+        "floors": 2,
+        "violations_observed": ["اضافه بنا در طبقه دوم"],
+        "notes": "بازدید انجام شد.",
+    }
 
 
 def test_a_revisit_after_a_send_back_needs_a_new_report(world: City) -> None:

@@ -12,12 +12,18 @@ from pishkhan.cases.errors import (
     OpenNotAllowed,
     WorkflowError,
 )
-from pishkhan.cases.models import CaseEvent, Channel, WorkflowDefinition
+from pishkhan.cases.models import CaseEvent, Channel, VisitReport, WorkflowDefinition
 from pishkhan.cases.tracking import is_valid_tracking_code
 from pishkhan.core.jalali import jalali_year
 from pishkhan.offices.models import OfficeStatus
 from pishkhan.offices.roles import Role
-from pishkhan.testing.personas import DUPLICATE_REASON, INQUIRY_DOCUMENTS, City, application_data
+from pishkhan.testing.personas import (
+    DUPLICATE_REASON,
+    INQUIRY_DOCUMENTS,
+    INQUIRY_VISIT,
+    City,
+    application_data,
+)
 
 
 def open_as(world: City, user, channel=Channel.IN_PERSON, documents=INQUIRY_DOCUMENTS, **kw):  # type: ignore[no-untyped-def]
@@ -113,7 +119,6 @@ def test_a_service_without_an_active_workflow_cannot_open(world: City) -> None:
 
 def test_a_visit_report_with_bad_values_is_refused(world: City) -> None:
     import datetime as dt
-    from decimal import Decimal
 
     from django.utils import timezone
 
@@ -127,17 +132,30 @@ def test_a_visit_report_with_bad_values_is_refused(world: City) -> None:
             case.pk,
             case.version,
             visited_at=timezone.now() + dt.timedelta(days=1),
-            observed_land_use="castle",
-            built_area=Decimal(-1),
-            floors=-2,
-            violations_observed=[""],
-            photo_refs=[""],
+            answers=INQUIRY_VISIT,
+        )
+    assert set(caught.value.message_dict) == {"visited_at"}
+    with pytest.raises(ValidationError) as caught:
+        do_record_visit_report(
+            world.a[Role.INSPECTOR],
+            case.pk,
+            case.version,
+            visited_at=timezone.now() - dt.timedelta(hours=1),
+            answers={
+                "observed_land_use": "castle",
+                "built_area": "-1",
+                "floors": -2,
+                "violations_observed": [7],
+                "photos": ["forged.jpg"],  # photos are files, never answers
+                "notes": "\x00",
+            },
         )
     assert set(caught.value.message_dict) == {
-        "visited_at",
         "observed_land_use",
         "built_area",
         "floors",
         "violations_observed",
-        "photo_refs",
+        "photos",
+        "notes",
     }
+    assert not VisitReport.objects.filter(case=case).exists()

@@ -47,7 +47,7 @@ def test_the_file_lists_the_parcel_s_history_newest_first(world: City) -> None:
     assert to_persian_digits("PK-1402-77") in html
     assert to_persian_digits(case.tracking_code) in html
     assert f"/cases/{case.pk}/" in html
-    assert "تخلف: اضافه طبقه" in html
+    assert "تخلفات مشاهده‌شده: اضافه طبقه" in html  # read by the report's checklist
     entries = response.context["file"].entries
     assert [e.at for e in entries] == sorted((e.at for e in entries), reverse=True)
     kinds = {e.kind for e in entries}

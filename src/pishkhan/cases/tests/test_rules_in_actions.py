@@ -205,15 +205,14 @@ def test_visit_report_lines_are_bounded(world: City) -> None:
     from django.core.exceptions import ValidationError
 
     from pishkhan.cases.actions import do_record_visit_report
-    from pishkhan.geo.models import LandUse
+    from pishkhan.testing.personas import INQUIRY_VISIT
 
     case = walk_to(world, open_notary(world), "awaiting_visit")
     with pytest.raises(ValidationError) as refused:
         do_record_visit_report(
             world.a[Role.INSPECTOR], case.pk, case.version,
             visited_at=timezone.now() - dt.timedelta(hours=1),
-            observed_land_use=LandUse.RESIDENTIAL, built_area=100, floors=2,  # type: ignore[arg-type]
-            violations_observed=["تخلف"] * 1000, photo_refs=[],
+            answers=INQUIRY_VISIT | {"violations_observed": ["تخلف"] * 1000},
         )  # fmt: skip
     assert "violations_observed" in refused.value.message_dict
 

@@ -27,7 +27,6 @@ import datetime as dt
 import functools
 import itertools
 from collections.abc import Callable, Iterator
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -92,7 +91,13 @@ from pishkhan.geo.models import (
 )
 from pishkhan.offices.models import Office
 from pishkhan.offices.roles import Role
-from pishkhan.testing.personas import DUPLICATE_REASON, City, application_data, build_city
+from pishkhan.testing.personas import (
+    DUPLICATE_REASON,
+    City,
+    application_data,
+    build_city,
+    visit_answers,
+)
 from pishkhan.testing.workflows import (
     APPLICANT,
     DISTRICT_STAFF,
@@ -356,11 +361,7 @@ class Driver:
                 case.pk,
                 version,
                 visited_at=visited_at,
-                observed_land_use=LandUse.RESIDENTIAL,
-                built_area=Decimal(120),
-                floors=2,
-                violations_observed=["اضافه بنا"] if violation else [],
-                photo_refs=["p.jpg"],
+                **visit_kwargs(case, ["اضافه بنا"] if violation else []),
             ),
         )
         if report is None:
@@ -1056,3 +1057,9 @@ def test_the_oracle_reads_the_files() -> None:
         "awaiting_documents",
         "awaiting_visit",
     }
+
+
+def visit_kwargs(case: CaseFacts, violations: list[str]) -> dict[str, Any]:
+    """The answers and photos the checklist of the case's step asks for."""
+    answers, photos = visit_answers(Case.objects.get(pk=case.pk), violations)
+    return {"answers": answers, "photos": photos}
