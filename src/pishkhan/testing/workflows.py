@@ -90,13 +90,14 @@ ANSWER_EFFECTS = {
     "draft_response_on_certificate",
     "issue_response",
     "issue_response_document",  # documents: the answer's signed PDF
+    "record_building_permit",  # permits: issues or updates the permit record
 }
 
 
 def stamp_of(effects: tuple[str, ...]) -> str:
     unknown = [e for e in effects if e not in STAMPS and e not in ANSWER_EFFECTS]
     assert not unknown, f"the oracle does not know the effects {unknown}: teach it"
-    return next((STAMPS[e] for e in effects), "")
+    return next((STAMPS[e] for e in effects if e in STAMPS), "")
 
 
 def read_definition(path: Path) -> Definition:

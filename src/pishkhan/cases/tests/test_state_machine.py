@@ -92,7 +92,8 @@ from pishkhan.geo.models import (
 )
 from pishkhan.offices.models import Office
 from pishkhan.offices.roles import Role
-from pishkhan.testing.personas import DUPLICATE_REASON, City, application_data, build_city
+from pishkhan.permits.models import BuildingPermit, PermitStatus
+from pishkhan.testing.personas import DUPLICATE_REASON, City, build_city
 from pishkhan.testing.workflows import (
     APPLICANT,
     DISTRICT_STAFF,
@@ -135,6 +136,13 @@ def every_guard() -> set[tuple[str, str, str]]:
 def every_bookkeeping_action() -> set[tuple[str, str]]:
     pairs = {(s, code) for s in DEFINITIONS for code in ("claim", "release")}
     return pairs | {(s, "record_visit_report") for s, d in DEFINITIONS.items() if d.has_visits()}
+
+
+def parent_permit_of(data: dict[str, Any], parcel: Parcel) -> int | None:
+    """The pk of the permit a permit group's registration names (on its parcel)."""
+    number = data.get("parent_permit")
+    found = BuildingPermit.objects.filter(number=number, parcel=parcel).values_list("pk")
+    return found.first()[0] if number and found.exists() else None
 
 
 def name_of(outcome: Outcome) -> str:
@@ -210,6 +218,7 @@ class Driver:
     ) -> CaseFacts | None:
         online = person.citizen_id is not None
         predicted = ORACLE.open(person, service, office.pk, applicant.pk, docs)
+        data = self.world.builder.application_data_on(service, parcel)
         case = self.run(
             person,
             f"open {service}",
@@ -223,7 +232,7 @@ class Driver:
                 office,
                 Channel.ONLINE if online else Channel.IN_PERSON,
                 sorted(docs),
-                data=application_data(service),
+                data=data,
                 duplicate_reason=DUPLICATE_REASON,
             ),
         )
@@ -237,6 +246,7 @@ class Driver:
             applicant_id=applicant.pk,
             state=DEFINITIONS[service].initial.code,
             documents=set(docs),
+            parent_permit=parent_permit_of(data, parcel),
         )
         self.cases[case.pk] = facts
         self.check(facts, ("open", person.user_id, None))
@@ -753,6 +763,14 @@ class Walker:
             assert case.parcel.certificates == 0
             refused("no certificate of the parcel")
             driver.record_certificate(case.parcel)
+        elif guard == "parent_permit_usable":
+            assert case.parent_permit is not None
+            permit = BuildingPermit.objects.get(pk=case.parent_permit)
+            BuildingPermit.objects.filter(pk=permit.pk).update(status=PermitStatus.REVOKED)
+            case.parent_usable = False
+            refused("the parent permit is revoked")
+            BuildingPermit.objects.filter(pk=permit.pk).update(status=permit.status)
+            case.parent_usable = True
         elif guard == "parcel_has_no_open_conditions":
             driver.record_condition(case.parcel)
             refused("an open condition")

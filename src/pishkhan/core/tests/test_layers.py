@@ -40,6 +40,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("accounts",),
     ("catalog",),
     ("cases",),
+    ("permits", "excavation"),
     ("billing", "documents", "supervision"),
     # money through a bank: bills (and their receipts) from the layer below
     ("payments",),

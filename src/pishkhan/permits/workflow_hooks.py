@@ -1,0 +1,65 @@
+"""What the permits app registers into cases: the guard a group's steps name, the
+approval's effect that issues or updates the permit record, and the parcel file's
+permit lines. Imported by PermitsConfig.ready()."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from pishkhan.cases.effects import EffectContext, effect
+from pishkhan.cases.guards import GuardContext, guard
+from pishkhan.permits.models import PermitKind
+from pishkhan.permits.records import (
+    PermitRefused,
+    check_expansion,
+    extend_permit,
+    find_parent,
+    issue_permit,
+    parent_problem,
+    record_group_on_parent,
+)
+from pishkhan.permits.rules import ISSUING, rules_of
+
+PARENT_FACT = "permit_parent"
+
+
+@guard("parent_permit_usable")
+def parent_permit_usable(context: GuardContext) -> str | None:
+    """The permit the request names (by number, on the case's parcel) exists and may
+    carry it: not replaced or revoked; for an extension, within the law's count and not
+    expired past the law's limit."""
+    rules = rules_of(context.case.definition.settings)
+    if rules is None or not rules.has_parent:
+        return "این خدمت پروانه پایه ندارد."
+    parent = context.fact(PARENT_FACT, lambda: find_parent(context.case))
+    return parent_problem(context.case, rules, parent, timezone.localdate(context.now))
+
+
+@effect("record_building_permit")
+def record_building_permit(context: EffectContext) -> None:
+    """The approval's effect: issue the group's new permit, or extend the parent."""
+    case = context.case
+    rules = rules_of(case.definition.settings)
+    if rules is None:
+        raise PermitRefused("گردش کار این خدمت گروه پروانه را تعیین نکرده است.")
+    today = timezone.localdate(context.now)
+    parent = None
+    if rules.has_parent:
+        parent = find_parent(case, lock=True)
+        problem = parent_problem(case, rules, parent, today)
+        if problem:
+            raise PermitRefused(problem)
+        assert parent is not None
+    if rules.kind == PermitKind.EXTENSION:
+        assert parent is not None
+        extend_permit(parent, rules, case, actor_id=context.actor_id, now=context.now)
+        return
+    assert rules.kind in ISSUING
+    if rules.kind == PermitKind.EXPANSION:
+        assert parent is not None
+        check_expansion(parent, case.data or {})
+    permit = issue_permit(
+        case, rules, actor_id=context.actor_id, now=context.now, today=today, parent=parent
+    )
+    if parent is not None:
+        record_group_on_parent(parent, permit, actor_id=context.actor_id, now=context.now)
