@@ -6,9 +6,16 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from pishkhan.accounts.access import Principal
 from pishkhan.cases.effects import EffectContext, effect
+from pishkhan.cases.filters import url_maker
 from pishkhan.cases.guards import GuardContext, guard
-from pishkhan.permits.models import PermitKind
+from pishkhan.cases.parcel_file import PER_KIND, Entry, day_start, parcel_entries
+from pishkhan.core.digits import to_persian_digits
+from pishkhan.core.jalali import format_jalali_date
+from pishkhan.geo.models import Parcel
+from pishkhan.permits.access import permit_scope
+from pishkhan.permits.models import BuildingPermit, PermitKind
 from pishkhan.permits.records import (
     PermitRefused,
     check_expansion,
@@ -63,3 +70,41 @@ def record_building_permit(context: EffectContext) -> None:
     )
     if parent is not None:
         record_group_on_parent(parent, permit, actor_id=context.actor_id, now=context.now)
+
+
+@parcel_entries("permits")
+def permit_entries(principal: Principal, parcel: Parcel) -> list[Entry]:
+    """The parcel's permits in its file: one line each on the day it was issued (a
+    parcel's permits are city data, like its certificates); the link to the permit's
+    page only for those the caller may open. Two queries."""
+    permits = list(
+        BuildingPermit.objects.filter(parcel_id=parcel.pk).order_by("-issued_on", "-pk")[:PER_KIND]
+    )
+    condition = permit_scope(principal)
+    visible = (
+        {p.pk for p in permits}
+        if condition is None
+        else set(
+            BuildingPermit.objects.filter(condition, pk__in=[p.pk for p in permits]).values_list(
+                "pk", flat=True
+            )
+        )
+    )
+    detail = url_maker("permits:detail")
+    return [
+        Entry(
+            day_start(p.issued_on),
+            "permit",
+            f"پروانه ساختمانی ({p.get_kind_display()}) شماره {to_persian_digits(p.number)}",
+            [
+                f"وضعیت: {p.get_status_display()}؛ معتبر تا {format_jalali_date(p.valid_until)}",
+                f"{to_persian_digits(p.floors)} طبقه، زیربنای "
+                f"{to_persian_digits(f'{p.built_area.normalize():f}')} مترمربع",
+            ],
+            badge="معتبر" if p.is_live else "",
+            warning=not p.is_live,
+            link=detail(p.pk) if p.pk in visible else "",
+            link_label="صفحه پروانه" if p.pk in visible else "",
+        )
+        for p in permits
+    ]

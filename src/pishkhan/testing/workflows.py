@@ -159,6 +159,7 @@ PLANNABLE_GUARDS = {
     "approver_differs_from_preparer",
     "plan_review_recorded",  # the walk records the plan review first
     "response_drafted",  # ... and saves the answer's draft
+    "parent_permit_usable",  # a permit group's registration names a live paper permit
 }
 
 
