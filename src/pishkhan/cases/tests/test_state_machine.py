@@ -106,6 +106,7 @@ from pishkhan.testing.workflows import (
 )
 
 DEFINITIONS = read_definitions()
+SERVICES = len(DEFINITIONS)  # the machine starts with a case of each
 ORACLE = Oracle(DEFINITIONS)
 REASON = "علت آزمایشی"
 AS_ASKED = "\x00as asked"  # a reason only where the action asks one (see Driver.act)
@@ -872,8 +873,8 @@ class CaseMachine(RuleBasedStateMachine):
     # --- rules ------------------------------------------------------------------------
 
     @initialize(
-        sides=st.lists(st.sampled_from(["a", "b"]), min_size=3, max_size=3),
-        parcels=st.lists(st.integers(0, 2), min_size=3, max_size=3),
+        sides=st.lists(st.sampled_from(["a", "b"]), min_size=SERVICES, max_size=SERVICES),
+        parcels=st.lists(st.integers(0, 2), min_size=SERVICES, max_size=SERVICES),
     )
     def a_case_of_each_service(self, sides: list[str], parcels: list[int]) -> None:
         for service, side, parcel in zip(sorted(DEFINITIONS), sides, parcels, strict=True):
@@ -884,7 +885,7 @@ class CaseMachine(RuleBasedStateMachine):
                 opener, service, office, self.parcels[parcel], self.world.citizen, docs
             )
 
-    @precondition(lambda self: len(self.driver.cases) < 6)
+    @precondition(lambda self: len(self.driver.cases) < SERVICES + 3)
     @rule(
         service=st.sampled_from(sorted(DEFINITIONS)),
         side=st.sampled_from(["a", "b"]),
