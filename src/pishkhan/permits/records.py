@@ -74,18 +74,24 @@ def parent_number(case: Case) -> str:
 
 def find_parent(case: Case, *, lock: bool = False) -> BuildingPermit | None:
     """The permit the case names, looked up among its own parcel's permits only."""
-    number = parent_number(case)
-    if not number or not case.parcel_id:
+    return permit_of_parcel(case.parcel_id, parent_number(case), lock=lock)
+
+
+def permit_of_parcel(
+    parcel_id: int | None, number: str, *, lock: bool = False
+) -> BuildingPermit | None:
+    if not number or not parcel_id:
         return None
-    rows = BuildingPermit.objects.filter(parcel_id=case.parcel_id, number=number)
+    rows = BuildingPermit.objects.filter(parcel_id=parcel_id, number=number)
     return (rows.select_for_update() if lock else rows).first()
 
 
 def parent_problem(
-    case: Case, rules: PermitRules, parent: BuildingPermit | None, today: dt.date
+    number: str, rules: PermitRules, parent: BuildingPermit | None, today: dt.date
 ) -> str | None:
-    """Why the named parent cannot carry this group's request (Persian), or None."""
-    shown = to_persian_digits(parent_number(case) or "—")
+    """Why the parent named by `number` cannot carry this group's request (Persian),
+    or None."""
+    shown = to_persian_digits(number or "—")
     if parent is None:
         return f"پروانه شماره {shown} برای ملک این پرونده پیدا نشد."
     if parent.status in (PermitStatus.REPLACED, PermitStatus.REVOKED):

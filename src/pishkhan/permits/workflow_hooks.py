@@ -4,28 +4,36 @@ permit lines. Imported by PermitsConfig.ready()."""
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.utils import timezone
 
 from pishkhan.accounts.access import Principal
 from pishkhan.cases.effects import EffectContext, effect
+from pishkhan.cases.field_checks import field_check
 from pishkhan.cases.filters import url_maker
 from pishkhan.cases.guards import GuardContext, guard
+from pishkhan.cases.models import WorkflowDefinition
 from pishkhan.cases.parcel_file import PER_KIND, Entry, day_start, parcel_entries
 from pishkhan.core.digits import to_persian_digits
 from pishkhan.core.jalali import format_jalali_date
 from pishkhan.geo.models import Parcel
 from pishkhan.permits.access import permit_scope
 from pishkhan.permits.models import BuildingPermit, PermitKind
+from pishkhan.permits.numbers import normalize_permit_number
 from pishkhan.permits.records import (
     PermitRefused,
     check_expansion,
     extend_permit,
     find_parent,
     issue_permit,
+    parent_number,
     parent_problem,
+    permit_of_parcel,
     record_group_on_parent,
 )
-from pishkhan.permits.rules import ISSUING, rules_of
+from pishkhan.permits.rules import ISSUING, PARENT_FIELD, rules_of
 
 PARENT_FACT = "permit_parent"
 
@@ -39,7 +47,23 @@ def parent_permit_usable(context: GuardContext) -> str | None:
     if rules is None or not rules.has_parent:
         return "این خدمت پروانه پایه ندارد."
     parent = context.fact(PARENT_FACT, lambda: find_parent(context.case))
-    return parent_problem(context.case, rules, parent, timezone.localdate(context.now))
+    number = parent_number(context.case)
+    return parent_problem(number, rules, parent, timezone.localdate(context.now))
+
+
+@field_check("parent_permit_of_the_parcel")
+def parent_permit_of_the_parcel(
+    definition: WorkflowDefinition, parcel: Parcel | None, values: dict[str, Any], today: dt.date
+) -> dict[str, list[str]]:
+    """At registration: the parent a group names is a permit of the case's parcel that
+    may carry the request (the guard asks again at each step that names it)."""
+    rules = rules_of(definition.settings)
+    if rules is None or not rules.has_parent:
+        return {}
+    number = normalize_permit_number(values.get(PARENT_FIELD, ""))
+    parent = permit_of_parcel(parcel.pk if parcel else None, number)
+    problem = parent_problem(number, rules, parent, today)
+    return {PARENT_FIELD: [problem]} if problem else {}
 
 
 @effect("record_building_permit")
@@ -53,7 +77,7 @@ def record_building_permit(context: EffectContext) -> None:
     parent = None
     if rules.has_parent:
         parent = find_parent(case, lock=True)
-        problem = parent_problem(case, rules, parent, today)
+        problem = parent_problem(parent_number(case), rules, parent, today)
         if problem:
             raise PermitRefused(problem)
         assert parent is not None

@@ -365,15 +365,11 @@ class Builder:
         issued_on: dt.date | None = None,
     ) -> BuildingPermit:
         """A permit issued on paper before Pishkhan, registered by a district staff
-        member of the parcel's district (one made for the purpose): two floors, 240 m²."""
-        registrars: dict[int, User] = self.__dict__.setdefault("_registrars", {})
-        if parcel.district_id not in registrars:
-            registrars[parcel.district_id] = self.staff(
-                Role.DISTRICT_STAFF, district=parcel.district
-            ).user
+        member of the parcel's district: two floors, 240 m²."""
+        registrar = self.district_registrar(parcel.district)
         issued = issued_on or self.today - dt.timedelta(days=300)
         return do_record_paper_permit(
-            registrars[parcel.district_id],
+            registrar,
             parcel.pk,
             PaperPermit(
                 land_use=LandUse.RESIDENTIAL,
@@ -384,6 +380,20 @@ class Builder:
                 valid_until=valid_until or self.today + dt.timedelta(days=60),
                 paper_number="۱۴۰۰/۱۲۳",
             ),
+        )
+
+    def district_registrar(self, district: District) -> User:
+        """A district staff member of `district` in force today, made if there is none
+        (looked up each time: a test that rolls back a savepoint takes its people)."""
+        found = (
+            RoleAssignment.objects.in_force(self.today)
+            .filter(role=Role.DISTRICT_STAFF, district=district)
+            .select_related("staff__user")
+            .order_by("pk")
+            .first()
+        )
+        return (
+            found.staff.user if found else self.staff(Role.DISTRICT_STAFF, district=district).user
         )
 
     def application_data_on(self, service: str, parcel: Parcel) -> dict[str, Any]:
