@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from pishkhan.cases.tests.test_cartable_screens import BUDGET, page_weight
 from pishkhan.offices.roles import Role
 from pishkhan.permits.models import BuildingPermit
 from pishkhan.testing.personas import City, act, client_for
@@ -141,3 +142,18 @@ def test_the_pages_cost_the_same_queries_however_many_permits(city: City) -> Non
     before = [queries(staff, url) for url in urls]
     expiring(city, 12)
     assert [queries(staff, url) for url in urls] == before
+
+
+def test_every_permit_page_is_under_200_kb_with_what_it_loads(city: City) -> None:
+    permit = approved_new_permit(city)
+    expiring(city, 30)
+    staff = client_for(city.a.district_staff[0])
+    for url in (
+        f"/permits/{permit.pk}/",
+        f"/permits/case/{permit.case_id}/",
+        "/permits/expiring/",
+        f"/cases/parcels/{city.a.parcel.pk}/",
+    ):
+        response = staff.get(url)
+        assert response.status_code == 200, url
+        assert page_weight(response.content.decode()) < BUDGET, url
