@@ -8,11 +8,14 @@ every single-digit error and every swap of two adjacent digits.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, connection, transaction
 
 from pishkhan.core.digits import to_ascii_digits
+
+if TYPE_CHECKING:
+    from pishkhan.cases.models import YearlyCounter
 
 SEQUENCE_WIDTH = 6
 
@@ -59,7 +62,7 @@ def is_valid_tracking_code(raw: str) -> bool:
     )
 
 
-def next_sequence(jalali_year: int, counter: Any = None) -> int:
+def next_sequence(jalali_year: int, counter: type[YearlyCounter] | None = None) -> int:
     """The next number of the year. Call inside a transaction: the counter row stays
     locked until commit, so two cases never share a number. `counter` is the model of
     the yearly counter (a ``year`` and a ``last`` column): the cases' tracking codes by
@@ -72,7 +75,7 @@ def next_sequence(jalali_year: int, counter: Any = None) -> int:
         return bumped
     try:
         with transaction.atomic():
-            counter.objects.create(year=jalali_year, last=1)
+            counter._default_manager.create(year=jalali_year, last=1)
         return 1
     except IntegrityError:  # another transaction created the year's row first
         bumped = _bump(jalali_year, counter)
@@ -80,7 +83,7 @@ def next_sequence(jalali_year: int, counter: Any = None) -> int:
         return bumped
 
 
-def _bump(jalali_year: int, counter: Any) -> int | None:
+def _bump(jalali_year: int, counter: type[YearlyCounter]) -> int | None:
     """Add one to the year's counter and read it back in one statement (UPDATE …
     RETURNING, on PostgreSQL and SQLite ≥ 3.35); None when the year has no row yet."""
     table = connection.ops.quote_name(counter._meta.db_table)

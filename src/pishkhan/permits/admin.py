@@ -8,19 +8,13 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from pishkhan.core.admin_helpers import PersianSearchMixin, jalali_date, jalali_datetime
+from pishkhan.core.admin_helpers import (
+    PersianSearchMixin,
+    ReadOnlyAdmin,
+    jalali_date,
+    jalali_datetime,
+)
 from pishkhan.permits.models import BuildingPermit, PermitEvent
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class PermitEventInline(admin.TabularInline):

@@ -10,6 +10,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q, QuerySet
 
+from pishkhan.cases.models import YearlyCounter
 from pishkhan.geo.models import LandUse
 
 
@@ -198,15 +199,9 @@ class PermitEvent(models.Model):
         return f"{self.permit_id}: {self.get_kind_display()}"
 
 
-class PermitSequence(models.Model):
+class PermitSequence(YearlyCounter):
     """The last permit number handed out in a Jalali year (see cases.tracking)."""
-
-    year = models.PositiveSmallIntegerField("سال شمسی", primary_key=True)
-    last = models.PositiveIntegerField("آخرین شماره", default=0)
 
     class Meta:
         verbose_name = "شمارنده شماره پروانه"
         verbose_name_plural = "شمارنده‌های شماره پروانه"
-
-    def __str__(self) -> str:
-        return f"{self.year}: {self.last}"
