@@ -13,12 +13,14 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from pishkhan.accounts.access import Principal
 from pishkhan.cases.access import principal_of
 from pishkhan.cases.errors import InvalidInput, RoleNotAllowed
 from pishkhan.core import clock
 from pishkhan.geo.models import LandUse, Parcel
 from pishkhan.offices.roles import Role
-from pishkhan.permits.models import BuildingPermit, PermitEventKind, PermitKind
+from pishkhan.permits.access import access_permit_by_id
+from pishkhan.permits.models import BuildingPermit, PermitEventKind, PermitKind, PermitStatus
 from pishkhan.permits.numbers import allocate_permit_number
 from pishkhan.permits.records import expire_permit, write_event
 
@@ -66,7 +68,7 @@ def _check_paper_permit(permit: PaperPermit, today: dt.date) -> None:
 
 
 def do_record_paper_permit(
-    user: Any, parcel_id: Any, permit: PaperPermit, *, principal: Any = None
+    user: Any, parcel_id: Any, permit: PaperPermit, *, principal: Principal | None = None
 ) -> BuildingPermit:
     """District staff of the parcel's district register a permit the city issued on
     paper, so a later extension, replacement, expansion or repairs can name it. It gets
@@ -125,3 +127,44 @@ def do_expire_lapsed_permits(now: dt.datetime | None = None) -> int:
             expired += sum(expire_permit(permit, now) for permit in batch)
         if len(batch) < EXPIRY_BATCH:
             return expired
+
+
+REVOCABLE = (PermitStatus.VALID, PermitStatus.EXTENDED, PermitStatus.EXPIRED)
+REASON_MAX_LENGTH = 500
+
+
+def may_revoke(principal: Principal | None, permit: BuildingPermit) -> bool:
+    """The one answer to who may revoke a permit: district staff of its district, while
+    it is valid, extended or expired (a replaced or revoked one has nothing to revoke).
+    The permit page asks it; the action enforces it."""
+    return (
+        principal is not None
+        and permit.status in REVOCABLE
+        and permit.district_id in principal.district_ids(Role.DISTRICT_STAFF)
+    )
+
+
+def do_revoke_permit(
+    user: Any, permit_id: Any, reason: Any, *, principal: Principal | None = None
+) -> BuildingPermit:
+    """District staff revoke a permit (a court's ruling, a forged deed …) with the
+    reason, which its history shows; later requests cannot name it."""
+    principal = principal_of(user, principal)
+    text = str(reason or "").strip()
+    if not text or len(text) > REASON_MAX_LENGTH or "\x00" in text:
+        raise InvalidInput("علت ابطال را بنویسید (حداکثر ۵۰۰ نویسه).")
+    with transaction.atomic():
+        permit = access_permit_by_id(user, permit_id, principal)
+        if not may_revoke(principal, permit):
+            raise RoleNotAllowed("فقط کارشناس منطقه همین پروانه، پروانه معتبر را ابطال می‌کند.")
+        before = permit.status
+        changed = BuildingPermit.objects.filter(pk=permit.pk, status=before).update(
+            status=PermitStatus.REVOKED
+        )
+        if changed != 1:
+            raise InvalidInput("پروانه هم‌زمان تغییر کرد؛ صفحه را دوباره باز کنید.")
+        permit.status = PermitStatus.REVOKED
+        assert principal is not None
+        write_event(permit, PermitEventKind.REVOKED, clock.now(), from_status=before,
+                    actor_id=principal.user_id, note=text)  # fmt: skip
+    return permit

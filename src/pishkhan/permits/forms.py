@@ -45,3 +45,10 @@ def expiring_query(data: Any) -> dict[str, Any]:
         "sort": clean.get("sort") or DEFAULT_SORT,
         "page": clean.get("page") or "1",
     }
+
+
+class RevokeForm(PersianFormMixin, forms.Form):
+    reason = forms.CharField(
+        label="علت ابطال", max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    confirmed = forms.BooleanField(label="مطمئنم: این پروانه ابطال شود.")
