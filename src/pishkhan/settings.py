@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "pishkhan.accounts",
     "pishkhan.catalog",
     "pishkhan.cases",
+    "pishkhan.permits",
     "pishkhan.billing",
     "pishkhan.documents",
     "pishkhan.payments",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("pishkhan.portal.urls")),
     path("accounts/", include("pishkhan.accounts.urls")),
     path("cases/", include("pishkhan.cases.urls")),
+    path("permits/", include("pishkhan.permits.urls")),
     path("", include("pishkhan.documents.views")),
     path("bills/", include("pishkhan.billing.urls")),
     path("payments/", include("pishkhan.payments.urls")),

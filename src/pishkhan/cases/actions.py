@@ -47,6 +47,7 @@ from pishkhan.cases.errors import (
     WorkflowError,
 )
 from pishkhan.cases.events import EventType, NewEvent, write_event
+from pishkhan.cases.field_checks import field_problems
 from pishkhan.cases.fields import PHOTO, clean_values, declared_fields
 from pishkhan.cases.models import (
     APPLICANT,
@@ -286,6 +287,9 @@ def plan_opening(
     checked = clean_documents(definition, documents_checked)
     engine.require_documents(definition, first, checked)
     values = clean_application_data(definition, data, today)
+    refused = field_problems(definition, parcel, values, today)
+    if refused:
+        raise InvalidFieldValues(refused)
     reason = clean_duplicate_reason(duplicate_reason)
     return Opening(
         service_type, definition, first, parcel, office, channel, role, checked, now, values, reason

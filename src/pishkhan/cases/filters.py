@@ -207,10 +207,11 @@ class SortColumn:
     aria_sort: str  # "ascending", "descending" or "none"
 
 
-def sort_columns(current: str) -> dict[str, SortColumn]:
-    """Each sortable column: a click sorts by it ascending, a second click descending."""
+def sort_columns(current: str, labels: dict[str, str] | None = None) -> dict[str, SortColumn]:
+    """Each sortable column (of the cartable, or of `labels`): a click sorts by it
+    ascending, a second click descending."""
     columns = {}
-    for name, label in SORT_LABELS.items():
+    for name, label in (SORT_LABELS if labels is None else labels).items():
         if current == name:
             columns[name] = SortColumn(f"-{name}", label, "ascending")
         elif current == f"-{name}":

@@ -552,18 +552,26 @@ class Holiday(models.Model):
         return self.title
 
 
-class TrackingSequence(models.Model):
-    """The last tracking number handed out in a Jalali year."""
+class YearlyCounter(models.Model):
+    """The last number handed out in a Jalali year (cases.tracking.next_sequence bumps
+    it); a numbered record keeps its own counter table of this shape."""
 
     year = models.PositiveSmallIntegerField("سال شمسی", primary_key=True)
     last = models.PositiveIntegerField("آخرین شماره", default=0)
 
     class Meta:
-        verbose_name = "شمارنده کد رهگیری"
-        verbose_name_plural = "شمارنده‌های کد رهگیری"
+        abstract = True
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"
+
+
+class TrackingSequence(YearlyCounter):
+    """The last tracking number handed out in a Jalali year."""
+
+    class Meta:
+        verbose_name = "شمارنده کد رهگیری"
+        verbose_name_plural = "شمارنده‌های کد رهگیری"
 
 
 class AttachmentKind(models.TextChoices):

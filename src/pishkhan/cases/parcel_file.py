@@ -13,6 +13,7 @@ each kind of record is capped at its newest `PER_KIND`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,6 +63,8 @@ class Entry:
     badge: str = ""
     warning: bool = False
     photos: list[CaseAttachment] = field(default_factory=list)  # a visit's, of a case shown
+    link: str = ""  # a page of its own (an app above cases registers such entries)
+    link_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,25 @@ class ParcelFile:
     capped: bool  # some kind had more than PER_KIND records; the oldest are left out
 
 
+# Apps above cases add their records of a parcel (building permits …) by registering a
+# function that returns their entries, in a fixed number of queries; cases never imports
+# them (docs/decisions/007-layers.md).
+EntrySource = Callable[[Principal, Parcel], list[Entry]]
+_ENTRY_SOURCES: dict[str, EntrySource] = {}
+
+
+def parcel_entries(name: str) -> Callable[[EntrySource], EntrySource]:
+    """Register `source` under `name`; its entries join every parcel file."""
+
+    def register(source: EntrySource) -> EntrySource:
+        if name in _ENTRY_SOURCES and _ENTRY_SOURCES[name] is not source:
+            raise ValueError(f"parcel-file entries {name!r} are already registered")
+        _ENTRY_SOURCES[name] = source
+        return source
+
+    return register
+
+
 def day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
@@ -85,7 +107,8 @@ def visible_q(principal: Principal) -> Q | None:
 
 
 def parcel_file(principal: Principal, parcel_id: Any) -> ParcelFile:
-    """The file of the parcel `parcel_id` (Http404 if there is none). Nine queries."""
+    """The file of the parcel `parcel_id` (Http404 if there is none). Nine queries, and
+    those of each registered entry source."""
     try:
         pk = int(parcel_id)
     except (TypeError, ValueError):
@@ -160,6 +183,8 @@ def parcel_file(principal: Principal, parcel_id: Any) -> ParcelFile:
         entries.extend(condition_entries(row))
     for certificate in certificates[:PER_KIND]:
         entries.extend(certificate_entries(certificate))
+    for source in _ENTRY_SOURCES.values():
+        entries.extend(source(principal, parcel))
     entries.sort(key=lambda e: e.at, reverse=True)
     return ParcelFile(
         parcel=parcel,

@@ -60,6 +60,7 @@ from pishkhan.cases.parcel_lookup import find_parcels, map_points
 from pishkhan.cases.permissions import service_change_refusal
 from pishkhan.cases.receipt import receipt_for
 from pishkhan.cases.timeline import case_page
+from pishkhan.catalog.models import ServiceCategory
 from pishkhan.core import clock
 from pishkhan.core.digits import to_persian_digits
 from pishkhan.core.templatetags.persian import has_datepicker
@@ -116,6 +117,10 @@ def render_case(
         or (page.can_correct and has_datepicker(correction_form)),
         # billing's page of the case's bills, for whoever sees the case (billing.views)
         "bills_url": optional_url("billing:case_bills", case.pk),
+        # the permits app's page of a permit case's permits (permits.views)
+        "permits_url": optional_url("permits:case_permits", case.pk)
+        if page.case.service_type.category == ServiceCategory.PERMIT
+        else "",
     }
     return render(request, "cases/case_detail.html", context, status=status)
 

@@ -204,3 +204,17 @@ def install_persian_admin_display() -> None:
 
     helpers.display_for_field = persian_display_for_field  # type: ignore[attr-defined]
     admin_list.display_for_field = persian_display_for_field  # type: ignore[attr-defined]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """The admin of records that change only through actions (each with its event):
+    shown, never added, edited or deleted here."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

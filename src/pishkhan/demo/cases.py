@@ -62,6 +62,7 @@ from pishkhan.catalog.models import ServiceType
 from pishkhan.core import clock
 from pishkhan.core.calendar import WorkingCalendar
 from pishkhan.core.jalali import jalali_year
+from pishkhan.demo.permits import paper_parent
 from pishkhan.geo.models import ConditionKind, LandUse, Parcel, ParcelCondition
 from pishkhan.offices.models import Office, OfficeStatus, RoleAssignment
 from pishkhan.offices.roles import Role
@@ -545,9 +546,17 @@ class Walker:
             self.offices[plan.office],
             Channel.IN_PERSON,
             PERMIT_DOCUMENTS if permit else INQUIRY_DOCUMENTS,
-            data=self.letter(plan.service),
+            data=self.permit_parent(plan) if permit else self.letter(plan.service),
             duplicate_reason=DUPLICATE_REASON,
         )
+
+    def permit_parent(self, plan: CasePlan) -> dict[str, Any]:
+        """An extension names the permit it extends: one the district registers from
+        paper for the purpose (pishkhan.demo.permits)."""
+        parcel = self.parcels[plan.parcel_id]
+        registrar = self.cast.district[parcel.district.number][0]
+        day = timezone.localtime(clock.now()).date()
+        return {"parent_permit": paper_parent(parcel, registrar, day).number}
 
     def letter(self, service: str) -> dict[str, Any]:
         """The notary's or bank's letter the applicant brought (the declared fields of

@@ -29,6 +29,7 @@ from pishkhan.demo import accounts, catalog, geo, offices
 from pishkhan.demo import billing as demo_billing
 from pishkhan.demo import cases as demo_cases
 from pishkhan.demo import payments as demo_payments
+from pishkhan.demo import permits as demo_permits
 from pishkhan.demo.common import SEED, stream
 
 DEFAULT_PARCELS = 3000
@@ -76,6 +77,8 @@ def load_demo_city(
         citizen_plans = accounts.plan_citizens(stream(seed, "citizens"), citizens)
         accounts.ensure_citizens(citizen_plans, password, tally)
         tally.update(demo_cases.load_demo_cases(cases, seed))
+        if cases:
+            demo_permits.load_demo_permits(tally)
         demo_billing.load_demo_billing(tally)
         demo_payments.load_demo_payments(tally)
     return LoadResult(+tally)

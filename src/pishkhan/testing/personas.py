@@ -66,6 +66,8 @@ from pishkhan.offices.models import (
     StaffMember,
 )
 from pishkhan.offices.roles import DegreeLevel, Field, Role
+from pishkhan.permits.actions import PaperPermit, do_record_paper_permit
+from pishkhan.permits.models import BuildingPermit
 from pishkhan.testing.uploads import image_bytes, upload
 from pishkhan.testing.workflows import plan, read_definitions
 
@@ -76,6 +78,11 @@ SERVICES = {
     "inquiry_notary": ("استعلام دفترخانه (نقل و انتقال ملک)", ServiceCategory.INQUIRY),
     "inquiry_bank": ("استعلام بانک", ServiceCategory.INQUIRY),
     "permit_extension": ("تمدید پروانه ساختمانی", ServiceCategory.PERMIT),
+    "permit_new": ("پروانه احداث بنای جدید", ServiceCategory.PERMIT),
+    "permit_demolition_rebuild": ("پروانه تخریب و نوسازی", ServiceCategory.PERMIT),
+    "permit_replacement": ("تعویض پروانه ساختمانی", ServiceCategory.PERMIT),
+    "permit_expansion": ("پروانه توسعه بنا", ServiceCategory.PERMIT),
+    "permit_repairs": ("پروانه تعمیرات", ServiceCategory.PERMIT),
 }
 INQUIRY_DOCUMENTS = [
     "inquiry_letter",
@@ -84,6 +91,21 @@ INQUIRY_DOCUMENTS = [
     "renewal_dues_receipt",
 ]
 PERMIT_DOCUMENTS = ["permit_original", "owner_id_card", "renewal_dues_receipt"]
+# What each building-permit group's registration requires (its initial state's list).
+REGISTRATION_DOCUMENTS = {
+    "permit_extension": PERMIT_DOCUMENTS,
+    "permit_new": ["deed", "owner_id_card", "renewal_dues_receipt"],
+    "permit_demolition_rebuild": ["deed", "owner_id_card", "safe_demolition_pledge"],
+    "permit_replacement": ["previous_permit", "deed", "owner_id_card"],
+    "permit_expansion": ["completion_certificate", "deed", "owner_id_card"],
+    "permit_repairs": ["repairs_description", "deed_copy", "owner_id_card"],
+}
+# The groups whose registration names a parent permit (the declared field parent_permit).
+WITH_PARENT_PERMIT = frozenset(
+    {"permit_extension", "permit_replacement", "permit_expansion", "permit_repairs"}
+)
+# The parent permit the test builder registers for them: two floors, 240 m².
+PARENT_FLOORS, PARENT_AREA = 2, Decimal("240")
 OFFICE_ROLE_LIST = [
     Role.OFFICE_MANAGER,
     Role.TECHNICAL_MANAGER,
@@ -107,6 +129,16 @@ APPLICATION_DATA: dict[str, dict[str, Any]] = {
         "letter_number": "1402/887",
         "letter_date": LETTER_DATE,
     },
+    "permit_new": {"land_use": "residential", "floors": 3, "units": 3, "built_area": "360"},
+    "permit_demolition_rebuild": {
+        "land_use": "residential",
+        "floors": 4,
+        "units": 4,
+        "built_area": "480",
+    },
+    "permit_replacement": {"land_use": "mixed", "floors": 3, "units": 4, "built_area": "380"},
+    "permit_expansion": {"floors": 3, "units": 3, "built_area": "330"},
+    "permit_repairs": {"description": "تعویض سقف و بازسازی نما"},
 }
 # What the counter says when a test opens a second case of a service on one parcel; the
 # action records it only when there is an open case to justify it against.
@@ -326,6 +358,53 @@ class Builder:
         parcel.full_clean()
         parcel.save()
         return parcel
+
+    def paper_permit(
+        self,
+        parcel: Parcel,
+        *,
+        valid_until: dt.date | None = None,
+        issued_on: dt.date | None = None,
+    ) -> BuildingPermit:
+        """A permit issued on paper before Pishkhan, registered by a district staff
+        member of the parcel's district: two floors, 240 m²."""
+        registrar = self.district_registrar(parcel.district)
+        issued = issued_on or self.today - dt.timedelta(days=300)
+        return do_record_paper_permit(
+            registrar,
+            parcel.pk,
+            PaperPermit(
+                land_use=LandUse.RESIDENTIAL,
+                floors=PARENT_FLOORS,
+                units=2,
+                built_area=PARENT_AREA,
+                issued_on=issued,
+                valid_until=valid_until or self.today + dt.timedelta(days=60),
+                paper_number="۱۴۰۰/۱۲۳",
+            ),
+        )
+
+    def district_registrar(self, district: District) -> User:
+        """A district staff member of `district` in force today, made if there is none
+        (looked up each time: a test that rolls back a savepoint takes its people)."""
+        found = (
+            RoleAssignment.objects.in_force(self.today)
+            .filter(role=Role.DISTRICT_STAFF, district=district)
+            .select_related("staff__user")
+            .order_by("pk")
+            .first()
+        )
+        return (
+            found.staff.user if found else self.staff(Role.DISTRICT_STAFF, district=district).user
+        )
+
+    def application_data_on(self, service: str, parcel: Parcel) -> dict[str, Any]:
+        """`application_data` of a service; a group that names a parent permit gets a
+        fresh paper permit of `parcel` as its parent."""
+        data = application_data(service)
+        if service in WITH_PARENT_PERMIT:
+            data["parent_permit"] = self.paper_permit(parcel).number
+        return data
 
     def condition(
         self,
@@ -562,7 +641,9 @@ class City:
         ``duplicate_reason=""`` to meet the refusal."""
         side = side or self.a
         if documents is None:
-            documents = PERMIT_DOCUMENTS if service == "permit_extension" else INQUIRY_DOCUMENTS
+            documents = REGISTRATION_DOCUMENTS.get(service, INQUIRY_DOCUMENTS)
+        if data is None:
+            data = self.builder.application_data_on(service, parcel or side.parcel)
         return do_open_case(
             side[Role.TECHNICAL_MANAGER],
             self.services[service],
@@ -571,7 +652,7 @@ class City:
             side.office,
             Channel.IN_PERSON,
             documents,
-            data=application_data(service) if data is None else data,
+            data=data,
             duplicate_reason=duplicate_reason,
         )
 

@@ -90,13 +90,14 @@ ANSWER_EFFECTS = {
     "draft_response_on_certificate",
     "issue_response",
     "issue_response_document",  # documents: the answer's signed PDF
+    "record_building_permit",  # permits: issues or updates the permit record
 }
 
 
 def stamp_of(effects: tuple[str, ...]) -> str:
     unknown = [e for e in effects if e not in STAMPS and e not in ANSWER_EFFECTS]
     assert not unknown, f"the oracle does not know the effects {unknown}: teach it"
-    return next((STAMPS[e] for e in effects), "")
+    return next((STAMPS[e] for e in effects if e in STAMPS), "")
 
 
 def read_definition(path: Path) -> Definition:
@@ -158,6 +159,7 @@ PLANNABLE_GUARDS = {
     "approver_differs_from_preparer",
     "plan_review_recorded",  # the walk records the plan review first
     "response_drafted",  # ... and saves the answer's draft
+    "parent_permit_usable",  # a permit group's registration names a live paper permit
 }
 
 

@@ -121,6 +121,8 @@ class CaseFacts:
     visitors: dict[str, int] = field(default_factory=dict)  # state -> last visit's inspector
     paused_from: str | None = None  # the step a case waiting on the applicant paused in
     returned: bool = False  # sent back, and nobody has worked on it since
+    parent_permit: int | None = None  # the permit a permit group names (its pk)
+    parent_usable: bool = True  # ... and it may carry the request (permits' guard)
 
     @property
     def district_id(self) -> int:
@@ -207,6 +209,8 @@ class Oracle:
             return not case.visited_ever
         if name == "approver_differs_from_preparer":
             return case.preparer is not None and case.preparer != person.user_id
+        if name == "parent_permit_usable":
+            return case.parent_permit is not None and case.parent_usable
         if name == "recent_valid_visit":
             if not case.parcel.visits:
                 return False

@@ -91,6 +91,7 @@ from pishkhan.geo.models import (
 )
 from pishkhan.offices.models import Office
 from pishkhan.offices.roles import Role
+from pishkhan.permits.models import BuildingPermit, PermitStatus
 from pishkhan.testing.personas import (
     DUPLICATE_REASON,
     City,
@@ -110,6 +111,7 @@ from pishkhan.testing.workflows import (
 )
 
 DEFINITIONS = read_definitions()
+SERVICES = len(DEFINITIONS)  # the machine starts with a case of each
 ORACLE = Oracle(DEFINITIONS)
 REASON = "علت آزمایشی"
 AS_ASKED = "\x00as asked"  # a reason only where the action asks one (see Driver.act)
@@ -140,6 +142,13 @@ def every_guard() -> set[tuple[str, str, str]]:
 def every_bookkeeping_action() -> set[tuple[str, str]]:
     pairs = {(s, code) for s in DEFINITIONS for code in ("claim", "release")}
     return pairs | {(s, "record_visit_report") for s, d in DEFINITIONS.items() if d.has_visits()}
+
+
+def parent_permit_of(data: dict[str, Any], parcel: Parcel) -> int | None:
+    """The pk of the permit a permit group's registration names (on its parcel)."""
+    number = data.get("parent_permit")
+    found = BuildingPermit.objects.filter(number=number, parcel=parcel).values_list("pk")
+    return found.first()[0] if number and found.exists() else None
 
 
 def name_of(outcome: Outcome) -> str:
@@ -215,6 +224,7 @@ class Driver:
     ) -> CaseFacts | None:
         online = person.citizen_id is not None
         predicted = ORACLE.open(person, service, office.pk, applicant.pk, docs)
+        data = self.world.builder.application_data_on(service, parcel)
         case = self.run(
             person,
             f"open {service}",
@@ -228,7 +238,7 @@ class Driver:
                 office,
                 Channel.ONLINE if online else Channel.IN_PERSON,
                 sorted(docs),
-                data=application_data(service),
+                data=data,
                 duplicate_reason=DUPLICATE_REASON,
             ),
         )
@@ -242,6 +252,7 @@ class Driver:
             applicant_id=applicant.pk,
             state=DEFINITIONS[service].initial.code,
             documents=set(docs),
+            parent_permit=parent_permit_of(data, parcel),
         )
         self.cases[case.pk] = facts
         self.check(facts, ("open", person.user_id, None))
@@ -754,6 +765,14 @@ class Walker:
             assert case.parcel.certificates == 0
             refused("no certificate of the parcel")
             driver.record_certificate(case.parcel)
+        elif guard == "parent_permit_usable":
+            assert case.parent_permit is not None
+            permit = BuildingPermit.objects.get(pk=case.parent_permit)
+            BuildingPermit.objects.filter(pk=permit.pk).update(status=PermitStatus.REVOKED)
+            case.parent_usable = False
+            refused("the parent permit is revoked")
+            BuildingPermit.objects.filter(pk=permit.pk).update(status=permit.status)
+            case.parent_usable = True
         elif guard == "parcel_has_no_open_conditions":
             driver.record_condition(case.parcel)
             refused("an open condition")
@@ -855,8 +874,8 @@ class CaseMachine(RuleBasedStateMachine):
     # --- rules ------------------------------------------------------------------------
 
     @initialize(
-        sides=st.lists(st.sampled_from(["a", "b"]), min_size=3, max_size=3),
-        parcels=st.lists(st.integers(0, 2), min_size=3, max_size=3),
+        sides=st.lists(st.sampled_from(["a", "b"]), min_size=SERVICES, max_size=SERVICES),
+        parcels=st.lists(st.integers(0, 2), min_size=SERVICES, max_size=SERVICES),
     )
     def a_case_of_each_service(self, sides: list[str], parcels: list[int]) -> None:
         for service, side, parcel in zip(sorted(DEFINITIONS), sides, parcels, strict=True):
@@ -867,7 +886,7 @@ class CaseMachine(RuleBasedStateMachine):
                 opener, service, office, self.parcels[parcel], self.world.citizen, docs
             )
 
-    @precondition(lambda self: len(self.driver.cases) < 6)
+    @precondition(lambda self: len(self.driver.cases) < SERVICES + 3)
     @rule(
         service=st.sampled_from(sorted(DEFINITIONS)),
         side=st.sampled_from(["a", "b"]),

@@ -54,6 +54,11 @@ def test_the_city_has_its_workflows_and_holidays(demo_cases: LoadResult) -> None
         "inquiry_notary",
         "inquiry_bank",
         "permit_extension",
+        "permit_new",
+        "permit_demolition_rebuild",
+        "permit_replacement",
+        "permit_expansion",
+        "permit_repairs",
     }
     assert Holiday.objects.exists()
     assert demo_cases.created["demo cases"] == CASES
