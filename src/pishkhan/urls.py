@@ -13,6 +13,7 @@ urlpatterns = [
     path("cases/", include("pishkhan.cases.urls")),
     path("", include("pishkhan.documents.views")),
     path("bills/", include("pishkhan.billing.urls")),
+    path("excavation/", include("pishkhan.excavation.urls")),
     path("payments/", include("pishkhan.payments.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -8,6 +8,8 @@ every single-digit error and every swap of two adjacent digits.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import IntegrityError, connection, transaction
 
 from pishkhan.core.digits import to_ascii_digits
@@ -57,30 +59,31 @@ def is_valid_tracking_code(raw: str) -> bool:
     )
 
 
-def next_sequence(jalali_year: int) -> int:
+def next_sequence(jalali_year: int, counter: Any = None) -> int:
     """The next number of the year. Call inside a transaction: the counter row stays
-    locked until commit, so two cases never share a number."""
+    locked until commit, so two cases never share a number. `counter` is the model of
+    the counter rows (``year`` as primary key, ``last``): TrackingSequence unless another
+    app numbers its own records per year the same way (an excavation permit)."""
     from pishkhan.cases.models import TrackingSequence
 
-    bumped = _bump(jalali_year)
+    counter = counter or TrackingSequence
+    bumped = _bump(jalali_year, counter)
     if bumped is not None:
         return bumped
     try:
         with transaction.atomic():
-            TrackingSequence.objects.create(year=jalali_year, last=1)
+            counter.objects.create(year=jalali_year, last=1)
         return 1
     except IntegrityError:  # another transaction created the year's row first
-        bumped = _bump(jalali_year)
+        bumped = _bump(jalali_year, counter)
         assert bumped is not None
         return bumped
 
 
-def _bump(jalali_year: int) -> int | None:
+def _bump(jalali_year: int, counter: Any) -> int | None:
     """Add one to the year's counter and read it back in one statement (UPDATE …
     RETURNING, on PostgreSQL and SQLite ≥ 3.35); None when the year has no row yet."""
-    from pishkhan.cases.models import TrackingSequence
-
-    table = connection.ops.quote_name(TrackingSequence._meta.db_table)
+    table = connection.ops.quote_name(counter._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET last = last + 1 WHERE year = %s RETURNING last",  # noqa: S608 - the table name is ours, the value a parameter

@@ -57,6 +57,7 @@ from pishkhan.cases.models import Case
 from pishkhan.cases.parcel_file import parcel_file
 from pishkhan.cases.parcel_lookup import find_parcels, map_points
 from pishkhan.cases.permissions import service_change_refusal
+from pishkhan.cases.panels import case_panels, parcel_panels
 from pishkhan.cases.receipt import receipt_for
 from pishkhan.cases.timeline import case_page
 from pishkhan.core import clock
@@ -124,6 +125,8 @@ def render_case(
         or (page.can_correct and has_datepicker(correction_form)),
         # billing's page of the case's bills, for whoever sees the case (billing.views)
         "bills_url": optional_url("billing:case_bills", case.pk),
+        # what apps above cases show on the case (cases/panels.py)
+        "panels": case_panels(principal_for(request), page.case),
     }
     return render(request, "cases/case_detail.html", context, status=status)
 
@@ -387,7 +390,11 @@ def parcel_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The parcel file: its cases, visits, reviews, answers, conditions and certificates
     in time order (cases/parcel_file.py says what each person sees of the cases)."""
     file = parcel_file(principal_for(request), pk)
-    context = {"file": file, "parcel": file.parcel}
+    context = {
+        "file": file,
+        "parcel": file.parcel,
+        "panels": parcel_panels(principal_for(request), file.parcel.pk),
+    }
     return render(request, "cases/parcel_file.html", context)
 
 
