@@ -147,7 +147,9 @@ def issue_permit(case: Case, *, actor_id: int | None, now: dt.datetime) -> Excav
     )
     permit.full_clean(exclude=["case", "rate", "issued_by"])
     permit.save()
-    PermitEvent.objects.create(permit=permit, kind=PermitEventKind.ISSUED, at=now, actor_id=actor_id)
+    PermitEvent.objects.create(
+        permit=permit, kind=PermitEventKind.ISSUED, at=now, actor_id=actor_id
+    )
     return permit
 
 

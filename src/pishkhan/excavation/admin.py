@@ -31,14 +31,20 @@ class RestorationRateAdmin(admin.ModelAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
-    def save_model(self, request: HttpRequest, obj: RestorationRate, form: Any, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: RestorationRate, form: Any, change: bool
+    ) -> None:
         if change:
             obj.full_clean()
             obj.save()
             return
         try:
             published = do_publish_restoration_rate(
-                obj.street_type, obj.per_square_metre, obj.valid_from, obj.resolution, obj.approved_on
+                obj.street_type,
+                obj.per_square_metre,
+                obj.valid_from,
+                obj.resolution,
+                obj.approved_on,
             )
         except ValidationError as error:
             raise ValidationError(error.messages) from None

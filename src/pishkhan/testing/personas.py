@@ -85,7 +85,13 @@ INQUIRY_DOCUMENTS = [
     "renewal_dues_receipt",
 ]
 PERMIT_DOCUMENTS = ["permit_original", "owner_id_card", "renewal_dues_receipt"]
-EXCAVATION_DOCUMENTS = ["route_sketch", "applicant_id_card", "restoration_undertaking"]
+EXCAVATION_DOCUMENTS = [
+    "utility_letter",
+    "route_sketch",
+    "ownership_document",
+    "applicant_id_card",
+    "restoration_undertaking",
+]
 DOCUMENTS = {"permit_extension": PERMIT_DOCUMENTS, "inquiry_excavation": EXCAVATION_DOCUMENTS}
 OFFICE_ROLE_LIST = [
     Role.OFFICE_MANAGER,

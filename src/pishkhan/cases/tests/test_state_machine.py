@@ -854,8 +854,10 @@ class CaseMachine(RuleBasedStateMachine):
     # --- rules ------------------------------------------------------------------------
 
     @initialize(
-        sides=st.lists(st.sampled_from(["a", "b"]), min_size=3, max_size=3),
-        parcels=st.lists(st.integers(0, 2), min_size=3, max_size=3),
+        sides=st.lists(
+            st.sampled_from(["a", "b"]), min_size=len(DEFINITIONS), max_size=len(DEFINITIONS)
+        ),
+        parcels=st.lists(st.integers(0, 2), min_size=len(DEFINITIONS), max_size=len(DEFINITIONS)),
     )
     def a_case_of_each_service(self, sides: list[str], parcels: list[int]) -> None:
         for service, side, parcel in zip(sorted(DEFINITIONS), sides, parcels, strict=True):

@@ -109,7 +109,9 @@ def test_an_excavation_can_be_rejected_or_withdrawn(city: City) -> None:
     case = act(a.district_staff[1], case, "confirm_rejection", reason="معبر تازه آسفالت شده")
     assert case.state == "rejected"
     assert not ExcavationPermit.objects.filter(case=case).exists()
-    other = act(city.a[Role.TECHNICAL_MANAGER], city.open_case(SERVICE), "withdraw", reason="انصراف")
+    other = act(
+        city.a[Role.TECHNICAL_MANAGER], city.open_case(SERVICE), "withdraw", reason="انصراف"
+    )
     assert other.state == "withdrawn"
 
 

@@ -118,9 +118,12 @@ def test_the_permit_page_is_scoped_and_linked_from_the_case_and_the_parcel(
         assert "ترمیم نوار حفاری هنوز بازدید" in html  # overdue
     for outsider in (city.b[Role.TECHNICAL_MANAGER], city.b.district_staff[0]):
         assert client_for(outsider).get(url).status_code == 404
-    assert client_for(city.a[Role.TECHNICAL_MANAGER]).get(
-        reverse("excavation:permit", args=[permit.pk + 1000])
-    ).status_code == 404
+    assert (
+        client_for(city.a[Role.TECHNICAL_MANAGER])
+        .get(reverse("excavation:permit", args=[permit.pk + 1000]))
+        .status_code
+        == 404
+    )
     case_page = client_for(city.a[Role.TECHNICAL_MANAGER]).get(
         reverse("cases:detail", args=[permit.case_id])
     )
