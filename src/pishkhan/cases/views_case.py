@@ -54,10 +54,10 @@ from pishkhan.cases.forms import (
 )
 from pishkhan.cases.manager import colleagues_by_role
 from pishkhan.cases.models import Case
+from pishkhan.cases.panels import case_panels, parcel_panels
 from pishkhan.cases.parcel_file import parcel_file
 from pishkhan.cases.parcel_lookup import find_parcels, map_points
 from pishkhan.cases.permissions import service_change_refusal
-from pishkhan.cases.panels import case_panels, parcel_panels
 from pishkhan.cases.receipt import receipt_for
 from pishkhan.cases.timeline import case_page
 from pishkhan.core import clock

@@ -10,6 +10,7 @@ tolerance. It is stored as compact GeoJSON text with six decimals (about 10 cm).
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -165,7 +166,7 @@ def geodesic_distance(a: Point, b: Point) -> float:
 
 
 def route_length(points: list[Point]) -> float:
-    return sum(geodesic_distance(a, b) for a, b in zip(points, points[1:], strict=False))
+    return sum(geodesic_distance(a, b) for a, b in itertools.pairwise(points))
 
 
 def as_geojson(points: list[Point]) -> dict[str, Any]:

@@ -90,9 +90,9 @@ def route_view(route: Any) -> dict[str, str]:
 @case_panel("excavation")
 def case_excavation(principal: Principal, case: Case) -> dict[str, Any] | None:
     route_text = (case.data or {}).get(ROUTE_FIELD) if isinstance(case.data, dict) else None
-    permit = ExcavationPermit.objects.filter(case_id=case.pk).first()
-    if permit is None and not route_text:
+    if not route_text:  # not an excavation (a permit is only issued on a route): no query
         return None
+    permit = ExcavationPermit.objects.filter(case_id=case.pk).first()
     route: Any = permit.route if permit is not None else None
     if route is None:
         try:

@@ -69,7 +69,8 @@ def test_an_excavation_is_checked_visited_permitted_restored_and_closed(city: Ci
     assert permit.number == f"{jalali_year(permit.issued_at)}-00001"
     # 104 m × 0.6 m = 62.4 m² on a local street at 2,000,000 rials per m²
     assert (permit.area_m2, permit.deposit) == (Decimal("62.40"), 124_800_000)
-    assert permit.route["type"] == "LineString" and len(permit.route["coordinates"]) == 2
+    assert permit.route["type"] == "LineString"
+    assert len(permit.route["coordinates"]) == 2
     assert list(permit.events.values_list("kind", flat=True)) == [PermitEventKind.ISSUED]
     case = act(tm, case, "report_restoration")
     assert (case.state, case.acting_role) == ("awaiting_restoration_visit", Role.INSPECTOR)
@@ -83,7 +84,8 @@ def test_an_excavation_is_checked_visited_permitted_restored_and_closed(city: Ci
     permit.refresh_from_db()
     assert permit.status == PermitStatus.ACTIVE  # inspected, not yet accepted
     case = act(first, case, "close")
-    assert case.state == "closed" and case.closed_at is not None
+    assert case.state == "closed"
+    assert case.closed_at is not None
     permit.refresh_from_db()
     assert (permit.status, permit.restored_at is not None) == (PermitStatus.RESTORED, True)
     assert list(CaseEvent.objects.filter(case=case).values_list("seq", flat=True)) == list(
