@@ -18,8 +18,14 @@ from pishkhan.excavation.models import ExcavationPermit, PermitEvent, Restoratio
 class RestorationRateAdmin(admin.ModelAdmin):
     list_display = ("street_type", "per_square_metre", "valid_from", "valid_until", "resolution")
     list_filter = ("street_type",)
-    fields: tuple[str, ...] = ("street_type", "per_square_metre", "valid_from", "valid_until")
-    fields = (*fields, "resolution", "approved_on")
+    fields = (
+        "street_type",
+        "per_square_metre",
+        "valid_from",
+        "valid_until",
+        "resolution",
+        "approved_on",
+    )
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if obj is not None and ExcavationPermit.objects.filter(rate=obj).exists():
