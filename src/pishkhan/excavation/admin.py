@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
+from pishkhan.audit.admin import ReadOnly
 from pishkhan.excavation.actions import do_publish_restoration_rate
 from pishkhan.excavation.models import ExcavationPermit, PermitEvent, RestorationRate
 
@@ -68,19 +69,10 @@ class PermitEventInline(admin.TabularInline):
 
 
 @admin.register(ExcavationPermit)
-class ExcavationPermitAdmin(admin.ModelAdmin):
+class ExcavationPermitAdmin(ReadOnly):
     """Permits are issued by the workflow and changed by it only: read-only here."""
 
     list_display = ("number", "status", "valid_from", "valid_until", "deposit")
     list_filter = ("status", "street_type")
     search_fields = ("number", "case__tracking_code")
     inlines = [PermitEventInline]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -8,6 +8,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from pishkhan.cases.models import YearSequence
 from pishkhan.core.digits import to_persian_digits
 from pishkhan.core.jalali import format_jalali_date
 from pishkhan.core.models import TimeStamped
@@ -64,18 +65,12 @@ class RestorationRate(InForce, TimeStamped):
         return f"{self.get_street_type_display()} از {format_jalali_date(self.valid_from)}"
 
 
-class PermitSequence(models.Model):
+class PermitSequence(YearSequence):
     """The last excavation permit number handed out in a Jalali year."""
-
-    year = models.PositiveSmallIntegerField("سال شمسی", primary_key=True)
-    last = models.PositiveIntegerField("آخرین شماره", default=0)
 
     class Meta:
         verbose_name = "شمارنده مجوز حفاری"
         verbose_name_plural = "شمارنده‌های مجوز حفاری"
-
-    def __str__(self) -> str:
-        return f"{self.year}: {self.last}"
 
 
 class PermitStatus(models.TextChoices):

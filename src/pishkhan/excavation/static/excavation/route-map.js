@@ -4,7 +4,8 @@
    from a CDN) only when asked: a click adds a point at the end of the line, a point can
    be dragged, «برداشتن آخرین نقطه» undoes, «پاک کردن مسیر» starts again, and the input
    holds the line as GeoJSON (what the server stores). A route shown on a case or permit
-   page ([data-route-view]) is drawn read-only. */
+   page ([data-route-view]) is drawn read-only, also only when asked
+   («نمایش مسیر روی نقشه»): the page's first load stays light. */
 (function () {
   "use strict";
 
@@ -64,13 +65,20 @@
   }
 
   function view(el) {
-    load(el, function () {
-      var map = baseMap(el);
-      var route = JSON.parse(el.dataset.routeView);
-      var line = window.L.polyline(route.coordinates.map(function (c) { return [c[1], c[0]]; }),
-        { color: "#b42318", weight: 5 }).addTo(map);
-      map.fitBounds(line.getBounds(), { padding: [20, 20], maxZoom: 18 });
+    var open = button("نمایش مسیر روی نقشه");
+    el.parentNode.insertBefore(open, el);
+    open.addEventListener("click", function () {
+      open.hidden = true;
+      load(el, function () { draw(el); });
     });
+  }
+
+  function draw(el) {
+    var map = baseMap(el);
+    var route = JSON.parse(el.dataset.routeView);
+    var line = window.L.polyline(route.coordinates.map(function (c) { return [c[1], c[0]]; }),
+      { color: "#b42318", weight: 5 }).addTo(map);
+    map.fitBounds(line.getBounds(), { padding: [20, 20], maxZoom: 18 });
   }
 
   function button(text) {
