@@ -80,3 +80,33 @@ def test_the_loader_refuses_an_unknown_check_or_one_on_another_type() -> None:
         ]
     )
     assert [p.code for p in problems] == ["check", "check"]
+
+
+def test_the_excavation_pages_are_under_200_kb_and_the_editor_adds_little(city: City) -> None:
+    from django.urls import reverse
+
+    from pishkhan.cases.tests.test_cartable_screens import BUDGET, page_weight
+    from pishkhan.core import clock
+    from pishkhan.excavation.actions import do_flag_overdue_restorations
+    from pishkhan.excavation.models import ExcavationPermit
+    from pishkhan.testing.personas import walk_to
+
+    case = walk_to(city, city.open_case(SERVICE), "works")
+    permit = ExcavationPermit.objects.get(case=case)
+    do_flag_overdue_restorations(clock.now())
+    staff = client_for(city.a.district_staff[0])
+    # The registration page is over the budget for every service already (its fonts, htmx
+    # and the date picker weigh 212 KB); the route's editor may add at most 12 KB to it.
+    notary = page_weight(tm(city).get(URL, {"service": "inquiry_notary"}).content.decode())
+    ours = page_weight(tm(city).get(URL, {"service": SERVICE}).content.decode())
+    assert ours - notary < 12 * 1024, (notary, ours)
+    pages = {
+        "case": (tm(city), reverse("cases:detail", args=[case.pk])),
+        "permit": (staff, reverse("excavation:permit", args=[permit.pk])),
+        "overdue": (staff, reverse("excavation:overdue")),
+    }
+    for name, (client, url) in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, name
+        weight = page_weight(response.content.decode())
+        assert weight < BUDGET, (name, weight)
