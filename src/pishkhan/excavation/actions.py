@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from pishkhan.audit.chain import Entry, record_many
 from pishkhan.cases.errors import WorkflowError
 from pishkhan.cases.models import Case
 from pishkhan.cases.tracking import next_sequence
@@ -94,6 +95,26 @@ def do_publish_restoration_rate(
 # --- the permit -----------------------------------------------------------------------
 
 
+def audited(events: list[PermitEvent], permits: dict[int, ExcavationPermit]) -> None:
+    """Each permit event's row in the audit chain, in the same transaction."""
+    record_many(
+        Entry(
+            f"excavation.{event.kind}",
+            ("excavation_permit", event.permit_id),
+            {
+                "event_id": event.pk,
+                "number": permits[event.permit_id].number,
+                "case_id": permits[event.permit_id].case_id,
+                "status": permits[event.permit_id].status,
+                "deposit": permits[event.permit_id].deposit,
+            },
+            event.actor_id,
+            event.at,
+        )
+        for event in events
+    )
+
+
 def permit_number(year: int, sequence: int) -> str:
     return f"{year}-{sequence:05d}"
 
@@ -147,9 +168,10 @@ def issue_permit(case: Case, *, actor_id: int | None, now: dt.datetime) -> Excav
     )
     permit.full_clean(exclude=["case", "rate", "issued_by"])
     permit.save()
-    PermitEvent.objects.create(
+    event = PermitEvent.objects.create(
         permit=permit, kind=PermitEventKind.ISSUED, at=now, actor_id=actor_id
     )
+    audited([event], {permit.pk: permit})
     return permit
 
 
@@ -164,9 +186,10 @@ def record_restoration_accepted(
     permit.status = PermitStatus.RESTORED
     permit.restored_at = now
     permit.save(update_fields=["status", "restored_at"])
-    PermitEvent.objects.create(
+    event = PermitEvent.objects.create(
         permit=permit, kind=PermitEventKind.RESTORED, at=now, actor_id=actor_id
     )
+    audited([event], {permit.pk: permit})
     return permit
 
 
@@ -188,7 +211,7 @@ def do_flag_overdue_restorations(now: dt.datetime) -> int:
             flagged = ExcavationPermit.objects.filter(
                 pk__in=ids, status=PermitStatus.ACTIVE
             ).update(status=PermitStatus.OVERDUE, overdue_since=now)
-            PermitEvent.objects.bulk_create(
+            events = PermitEvent.objects.bulk_create(
                 [
                     PermitEvent(
                         permit_id=pk,
@@ -199,4 +222,8 @@ def do_flag_overdue_restorations(now: dt.datetime) -> int:
                     for pk in ids
                 ]
             )
+            permits = ExcavationPermit.objects.in_bulk(ids)
+            if any(event.pk is None for event in events):  # a backend without RETURNING
+                events = list(PermitEvent.objects.filter(permit_id__in=ids, kind="overdue"))
+            audited(events, permits)
     return flagged

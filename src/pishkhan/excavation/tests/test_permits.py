@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from pishkhan.audit.models import AuditRecord
 from pishkhan.cases.errors import WorkflowError
 from pishkhan.core import clock
 from pishkhan.core.digits import to_persian_digits
@@ -96,6 +97,11 @@ def test_the_job_flags_permits_past_their_end_without_the_restoration_once(
     assert current.status == PermitStatus.ACTIVE
     assert ExcavationPermit.objects.get(case=restored).status == PermitStatus.RESTORED
     assert PermitEvent.objects.filter(kind=PermitEventKind.OVERDUE).count() == 1
+    # each event is in the audit chain too, the job's without a person
+    flagged = AuditRecord.objects.get(kind="excavation.overdue")
+    assert (flagged.subject_id, flagged.actor_id) == (str(late.pk), None)
+    assert flagged.summary["number"] == late.number
+    assert AuditRecord.objects.filter(kind="excavation.issued").count() == 3
     # the restoration accepted later settles the overdue permit; its flag stays in history
     case = walk_to(city, late.case, "closed")
     late.refresh_from_db()
