@@ -60,7 +60,8 @@ def overdue_restorations(request: HttpRequest) -> HttpResponse:
     """Permits flagged overdue by the scheduled job and not restored since, searchable by
     permit number, tracking code or street, sortable by end date, number or deposit."""
     form = OverdueFilter(request.GET)
-    posted: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
+    valid = form.is_valid()
+    posted: dict[str, Any] = form.cleaned_data if valid else {}
     query = normalize_persian_text(to_ascii_digits(posted.get("q") or "")).strip()
     sort = posted.get("sort") or "end"
     permits = permits_visible_to(principal_for(request)).filter(status=PermitStatus.OVERDUE)
@@ -92,5 +93,6 @@ def overdue_restorations(request: HttpRequest) -> HttpResponse:
         "columns": columns,
         "sort_base": "?" + urlencode({"q": query}),
         "page_base": "?" + urlencode({"q": query, "sort": sort}),
+        "error": "" if valid else "عبارت جستجو یا ترتیب معتبر نیست؛ همه موارد نشان داده شد.",
     }
-    return render(request, "excavation/overdue.html", context)
+    return render(request, "excavation/overdue.html", context, status=200 if valid else 400)
