@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "pishkhan.catalog",
     "pishkhan.cases",
     "pishkhan.permits",
+    "pishkhan.excavation",
     "pishkhan.billing",
     "pishkhan.documents",
     "pishkhan.payments",
@@ -314,6 +315,8 @@ PISHKHAN_TASK_RESULTS_KEEP_DAYS = env_int("PISHKHAN_TASK_RESULTS_KEEP_DAYS", 14)
 PISHKHAN_MAP_TILE_URL = env_str("PISHKHAN_MAP_TILE_URL", "")
 PISHKHAN_MAP_TILE_ATTRIBUTION = env_str("PISHKHAN_MAP_TILE_ATTRIBUTION", "")
 PISHKHAN_MAP_CENTER = env_str("PISHKHAN_MAP_CENTER", "32.6546,51.6680")
+# The city's area (south,west,north,east): a drawn excavation route must lie inside it.
+PISHKHAN_MAP_BOUNDS = env_str("PISHKHAN_MAP_BOUNDS", "32.45,51.45,32.85,51.95")
 
 # The audit chain (docs/audit.md): the key that signs its daily checkpoints (HMAC-SHA256).
 # Unset, a key is derived from SECRET_KEY; set it (or PISHKHAN_AUDIT_KEY_FILE) to keep

@@ -14,6 +14,7 @@ urlpatterns = [
     path("permits/", include("pishkhan.permits.urls")),
     path("", include("pishkhan.documents.views")),
     path("bills/", include("pishkhan.billing.urls")),
+    path("excavation/", include("pishkhan.excavation.urls")),
     path("payments/", include("pishkhan.payments.urls")),
     path("admin/", admin.site.urls),
 ]

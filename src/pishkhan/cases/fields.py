@@ -13,6 +13,11 @@ An inspection checklist's items are declared fields too (`Declaration`, used by
 cases/checklists.py): the same keys and code, with more types (`LIST_TYPES`, `PHOTO`)
 and longer texts.
 
+A text field may name a ``"check"`` another app registers (`field_check`): it reads the
+field's value with all the other values cleaned (a drawn route against the declared
+length) and returns the value to store, and shows it (`FieldCheck.display`). The loader
+refuses a name nobody registered.
+
 Stored values (``Case.data``) are normalised: ASCII digits, Persian letters for Arabic
 look-alikes, dates as ISO strings (Gregorian), decimals as strings, integers as numbers.
 """
@@ -21,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -54,7 +59,7 @@ TYPE_LABELS = {
 }
 KEYS = frozenset(
     {"code", "label", "type", "required", "max_length", "min", "max", "unit", "choices"}
-    | {"help", "searchable"}
+    | {"help", "searchable", "check"}
 )
 CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 TODAY = "today"  # a date bound: the day of the registration
@@ -87,10 +92,13 @@ class FieldSpec:
     choices: tuple[tuple[str, str], ...] = ()
     help: str = ""
     searchable: bool = False
+    check: str = ""  # a registered FieldCheck (text fields only)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["choices"] = [list(pair) for pair in self.choices]
+        if not self.check:  # the stored documents of fields without one stay as they were
+            del data["check"]
         return data
 
     @property
@@ -124,6 +132,50 @@ class FieldSpec:
 
 def problem(message: str, code: str) -> ValidationError:
     return ValidationError(message, code=code)
+
+
+# --- checks other apps register -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldCheck:
+    """`clean(value, values)` returns the value to store or raises a ValidationError
+    with a Persian message; `values` are the other fields, cleaned. `display(value)` is
+    what a person reads."""
+
+    clean: Callable[[str, Mapping[str, Any]], str]
+    display: Callable[[str], str]
+    # the input's extra attributes (a map editor's settings) and the script that reads
+    # them, which the form's media carries to the page
+    attrs: Callable[[], dict[str, str]] | None = None
+    script: str = ""
+
+
+class CheckedInput(forms.TextInput):
+    """The input of a field with a check: its script comes with the form's media."""
+
+    def __init__(self, script: str = "", attrs: dict[str, Any] | None = None) -> None:
+        self.script = script
+        super().__init__(attrs)
+
+    @property
+    def media(self) -> forms.Media:
+        return forms.Media(js=[self.script] if self.script else [])
+
+
+_CHECKS: dict[str, FieldCheck] = {}
+
+
+def field_check(name: str, check: FieldCheck) -> FieldCheck:
+    """Register `check` under `name`; a second, different registration is a bug."""
+    if name in _CHECKS and _CHECKS[name] != check:
+        raise ValueError(f"field check {name!r} is already registered")
+    _CHECKS[name] = check
+    return check
+
+
+def registered_checks() -> frozenset[str]:
+    return frozenset(_CHECKS)
 
 
 # --- the declaration ------------------------------------------------------------------
@@ -213,6 +265,7 @@ def _parse_field(
         choices=_choices(raw.get("choices"), kind, where, found),
         help=_words(raw, "help", where, found),
         searchable=_flag(raw, "searchable", where, found),
+        check=_check_name(raw.get("check"), kind, where, found),
     )
     _check_bounds(spec, where, found)
     return spec if len(found) == start else None
@@ -244,6 +297,17 @@ def _flag(raw: dict[str, Any], key: str, where: str, found: list[ValidationError
     if not isinstance(value, bool):
         found.append(problem(f"{where}: «{key}» باید true یا false باشد.", "format"))
         return False
+    return value
+
+
+def _check_name(value: Any, kind: str, where: str, found: list[ValidationError]) -> str:
+    if value is None or value == "":
+        return ""
+    if kind != "text" or not isinstance(value, str) or value not in _CHECKS:
+        found.append(
+            problem(f"{where}: بررسی «{value}» برای این فیلد شناخته نیست (unknown check).", "check")
+        )
+        return ""
     return value
 
 
@@ -404,6 +468,14 @@ def clean_values(
             continue
         if value is not None:
             values[spec.code] = value
+    if errors:
+        raise ValidationError(errors)
+    for spec in specs:
+        if spec.check and spec.code in values:
+            try:
+                values[spec.code] = _CHECKS[spec.check].clean(values[spec.code], values)
+            except ValidationError as error:
+                errors[spec.code] = error.messages
     if errors:
         raise ValidationError(errors)
     return values
@@ -591,6 +663,8 @@ def format_value(spec: FieldSpec, value: Any) -> str:
     """A stored value as a person reads it: Persian digits, Jalali dates, labels."""
     if value is None or value == "":
         return ""
+    if spec.check and spec.check in _CHECKS:
+        return _CHECKS[spec.check].display(str(value))
     unit = f" {spec.unit}" if spec.unit else ""
     if spec.type == "bool":
         return "بله" if value is True else "خیر"
@@ -661,7 +735,12 @@ def form_field(spec: FieldSpec) -> forms.Field:
         if spec.type == "date":
             attrs.update({"placeholder": JALALI_PLACEHOLDER, "autocomplete": "off"})
             attrs.update(DATEPICKER_ATTRS)
-        widget = forms.TextInput(attrs=attrs)
+        check = _CHECKS.get(spec.check) if spec.check else None
+        if check is not None:
+            attrs.update(check.attrs() if check.attrs else {})
+            widget = CheckedInput(check.script, attrs=attrs)
+        else:
+            widget = forms.TextInput(attrs=attrs)
     if spec.required:
         widget.attrs["aria-required"] = "true"
     field = DeclaredField(spec, widget=widget)

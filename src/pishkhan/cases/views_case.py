@@ -55,6 +55,7 @@ from pishkhan.cases.forms import (
 )
 from pishkhan.cases.manager import colleagues_by_role
 from pishkhan.cases.models import Case
+from pishkhan.cases.panels import case_panels, parcel_panels
 from pishkhan.cases.parcel_file import parcel_file
 from pishkhan.cases.parcel_lookup import find_parcels, map_points
 from pishkhan.cases.permissions import service_change_refusal
@@ -121,6 +122,8 @@ def render_case(
         "permits_url": optional_url("permits:case_permits", case.pk)
         if page.case.service_type.category == ServiceCategory.PERMIT
         else "",
+        # what apps above cases show on the case (cases/panels.py)
+        "panels": case_panels(principal_for(request), page.case),
     }
     return render(request, "cases/case_detail.html", context, status=status)
 
@@ -383,7 +386,11 @@ def parcel_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The parcel file: its cases, visits, reviews, answers, conditions and certificates
     in time order (cases/parcel_file.py says what each person sees of the cases)."""
     file = parcel_file(principal_for(request), pk)
-    context = {"file": file, "parcel": file.parcel}
+    context = {
+        "file": file,
+        "parcel": file.parcel,
+        "panels": parcel_panels(principal_for(request), file.parcel.pk),
+    }
     return render(request, "cases/parcel_file.html", context)
 
 

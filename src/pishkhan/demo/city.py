@@ -28,6 +28,7 @@ from django.db import transaction
 from pishkhan.demo import accounts, catalog, geo, offices
 from pishkhan.demo import billing as demo_billing
 from pishkhan.demo import cases as demo_cases
+from pishkhan.demo import excavation as demo_excavation
 from pishkhan.demo import payments as demo_payments
 from pishkhan.demo import permits as demo_permits
 from pishkhan.demo.common import SEED, stream
@@ -80,6 +81,7 @@ def load_demo_city(
         if cases:
             demo_permits.load_demo_permits(tally)
         demo_billing.load_demo_billing(tally)
+        demo_excavation.load_demo_excavation(tally, with_cases=cases > 0)
         demo_payments.load_demo_payments(tally)
     return LoadResult(+tally)
 
@@ -96,6 +98,7 @@ def city_summary() -> list[tuple[str, int]]:
         *geo.parcel_summary(),
         *catalog.catalog_summary(),
         *demo_billing.billing_summary(),
+        *demo_excavation.excavation_summary(),
         *demo_payments.payments_summary(),
     ]
 

@@ -55,6 +55,8 @@ from pishkhan.catalog.models import ServiceCategory, ServiceType, Tariff
 from pishkhan.core import clock
 from pishkhan.core.digits import to_persian_digits
 from pishkhan.core.national_id import national_id_check_digit
+from pishkhan.excavation.actions import do_publish_restoration_rate
+from pishkhan.excavation.models import RestorationRate
 from pishkhan.geo.models import ConditionKind, District, LandUse, Parcel, ParcelCondition
 from pishkhan.offices.actions import do_assign_role, do_create_office, do_create_staff_member
 from pishkhan.offices.models import (
@@ -83,6 +85,7 @@ SERVICES = {
     "permit_replacement": ("تعویض پروانه ساختمانی", ServiceCategory.PERMIT),
     "permit_expansion": ("پروانه توسعه بنا", ServiceCategory.PERMIT),
     "permit_repairs": ("پروانه تعمیرات", ServiceCategory.PERMIT),
+    "inquiry_excavation": ("استعلام حفاری", ServiceCategory.INQUIRY),
 }
 INQUIRY_DOCUMENTS = [
     "inquiry_letter",
@@ -91,6 +94,13 @@ INQUIRY_DOCUMENTS = [
     "renewal_dues_receipt",
 ]
 PERMIT_DOCUMENTS = ["permit_original", "owner_id_card", "renewal_dues_receipt"]
+EXCAVATION_DOCUMENTS = [
+    "utility_letter",
+    "route_sketch",
+    "ownership_document",
+    "applicant_id_card",
+    "restoration_undertaking",
+]
 # What each building-permit group's registration requires (its initial state's list).
 REGISTRATION_DOCUMENTS = {
     "permit_extension": PERMIT_DOCUMENTS,
@@ -99,6 +109,7 @@ REGISTRATION_DOCUMENTS = {
     "permit_replacement": ["previous_permit", "deed", "owner_id_card"],
     "permit_expansion": ["completion_certificate", "deed", "owner_id_card"],
     "permit_repairs": ["repairs_description", "deed_copy", "owner_id_card"],
+    "inquiry_excavation": EXCAVATION_DOCUMENTS,
 }
 # The groups whose registration names a parent permit (the declared field parent_permit).
 WITH_PARENT_PERMIT = frozenset(
@@ -139,6 +150,19 @@ APPLICATION_DATA: dict[str, dict[str, Any]] = {
     "permit_replacement": {"land_use": "mixed", "floors": 3, "units": 4, "built_area": "380"},
     "permit_expansion": {"floors": 3, "units": 3, "built_area": "330"},
     "permit_repairs": {"description": "تعویض سقف و بازسازی نما"},
+    # a 104 m trench along a street of the city (the route drawn agrees with the length)
+    "inquiry_excavation": {
+        "requester_kind": "utility",
+        "utility": "gas",
+        "utility_letter_number": "1402/5510",
+        "street_name": "خیابان چهارباغ عباسی، کوچه ۱۲",
+        "street_type": "local",
+        "length_m": "104",
+        "width_m": "0.6",
+        "planned_start": "2023-04-01",
+        "planned_end": "2023-05-01",
+        "route": "32.6546,51.6680;32.6550,51.6690",
+    },
 }
 # What the counter says when a test opens a second case of a service on one parcel; the
 # action records it only when there is an open case to justify it against.
@@ -712,6 +736,26 @@ class City:
         return case
 
 
+# The restoration deposit per m² by street type (rials), in force from long before any
+# day a test sets the clock to: an excavation permit can always be issued.
+RESTORATION_RATES = {
+    "alley": 1_500_000,
+    "local": 2_000_000,
+    "arterial": 3_500_000,
+    "highway": 5_000_000,
+    "sidewalk": 1_200_000,
+}
+RATES_FROM = dt.date(2020, 3, 20)
+
+
+def publish_restoration_rates() -> None:
+    for street_type, rate in RESTORATION_RATES.items():
+        if not RestorationRate.objects.filter(street_type=street_type).exists():
+            do_publish_restoration_rate(
+                street_type, rate, RATES_FROM, "مصوبه ۴۵/آزمایشی", RATES_FROM
+            )
+
+
 def account(citizen: Citizen) -> User:
     assert citizen.user is not None, "a citizen without an account"
     return citizen.user
@@ -741,6 +785,7 @@ def build_city(builder: Builder | None = None) -> City:
     """The city of the module docstring, built through the real actions."""
     builder = builder or Builder()
     services = builder.workflow_services()
+    publish_restoration_rates()
     return City(
         builder=builder,
         a=build_side(builder, 71, services),

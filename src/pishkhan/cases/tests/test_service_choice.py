@@ -57,7 +57,12 @@ def test_the_office_s_services_are_listed_with_their_documents_and_fee(
     world.builder.tariff(notary, timezone.localdate() - dt.timedelta(days=10), 750_000)
     response = tm.get(URL)
     assert response.status_code == 200
-    assert offered(response) == {"inquiry_notary", "inquiry_bank", "permit_extension"}
+    assert offered(response) == {
+        "inquiry_notary",
+        "inquiry_bank",
+        "permit_extension",
+        "inquiry_excavation",
+    }
     html = response.content.decode()
     assert "۷۵۰٬۰۰۰ ریال" in html
     assert "به‌علاوهٔ ۱٬۰۰۰ ریال برای هر مترمربع عرصه" in html
@@ -71,12 +76,13 @@ def test_the_office_s_services_are_listed_with_their_documents_and_fee(
     [
         ("دفترخانه", {"inquiry_notary"}),
         ("دفتر خانه", {"inquiry_notary"}),
-        ("استعلام", {"inquiry_notary", "inquiry_bank"}),
+        ("استعلام", {"inquiry_notary", "inquiry_bank", "inquiry_excavation"}),
         ("بانك", {"inquiry_bank"}),  # Arabic ك
         ("تمديد", {"permit_extension"}),  # Arabic ي
         ("پروانه ساختمانی", {"permit_extension"}),
         ("پروانهساختمانی", {"permit_extension"}),
-        ("حفاری", set()),
+        ("حفاری", {"inquiry_excavation"}),
+        ("تخریب", set()),
     ],
 )
 def test_a_search_narrows_the_list(world: City, tm: Client, query: str, codes: set[str]) -> None:
@@ -100,7 +106,12 @@ def test_a_service_the_office_does_not_offer_shows_the_list(world: City, tm: Cli
     response = tm.get(URL, {"service": "no_such_service"})
     assert response.status_code == 400
     assert "این خدمت برای دفتر شما قابل ثبت نیست" in response.content.decode()
-    assert offered(response) == {"inquiry_notary", "inquiry_bank", "permit_extension"}
+    assert offered(response) == {
+        "inquiry_notary",
+        "inquiry_bank",
+        "permit_extension",
+        "inquiry_excavation",
+    }
 
 
 def test_choosing_a_service_opens_its_form(world: City, tm: Client) -> None:

@@ -1,7 +1,8 @@
 """Imports between the apps point one way: down the layers of docs/decisions/007.
 
     core ← outbox / files / fakebank ← audit ← geo ← offices ← accounts ← catalog ← cases
-         ← permits / excavation ← billing / supervision ← documents ← payments ← portal / reports / api ← demo
+         ← permits / excavation ← billing / supervision ← documents ← payments
+         ← portal / reports / api ← demo
 
 Every module under src/pishkhan is read with `ast`, and every import in it counts: at
 module level, inside a function or under ``if TYPE_CHECKING``, ``import x``, ``from x
