@@ -724,23 +724,23 @@ def form_field(spec: FieldSpec) -> forms.Field:
         widget = forms.Select(choices=[("", "— انتخاب کنید —"), *spec.choices])
     elif spec.type == "multichoice":
         widget = forms.CheckboxSelectMultiple(choices=spec.choices)
+    elif spec.check and spec.check in _CHECKS:  # its own input, however long its text
+        check = _CHECKS[spec.check]
+        attrs: dict[str, Any] = {"maxlength": spec.length}
+        attrs.update(check.attrs() if check.attrs else {})
+        widget = CheckedInput(check.script, attrs=attrs)
     elif spec.type == "lines" or spec.multiline:
         widget = forms.Textarea(attrs={"rows": 3, "maxlength": spec.input_limit})
     elif spec.type == "bool":
         widget = forms.CheckboxInput()
     else:
-        attrs: dict[str, Any] = {"maxlength": spec.length if spec.type == "text" else 40}
+        attrs = {"maxlength": spec.length if spec.type == "text" else 40}
         if spec.type in ("integer", "decimal", "date"):
             attrs.update({"inputmode": "numeric", "dir": "ltr"})
         if spec.type == "date":
             attrs.update({"placeholder": JALALI_PLACEHOLDER, "autocomplete": "off"})
             attrs.update(DATEPICKER_ATTRS)
-        check = _CHECKS.get(spec.check) if spec.check else None
-        if check is not None:
-            attrs.update(check.attrs() if check.attrs else {})
-            widget = CheckedInput(check.script, attrs=attrs)
-        else:
-            widget = forms.TextInput(attrs=attrs)
+        widget = forms.TextInput(attrs=attrs)
     if spec.required:
         widget.attrs["aria-required"] = "true"
     field = DeclaredField(spec, widget=widget)
