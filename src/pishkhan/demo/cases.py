@@ -27,7 +27,6 @@ and 3 (where its parcels lie) all see full cartables.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import random
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -35,10 +34,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
 from django.utils import timezone
-from PIL import Image
 
 from pishkhan.accounts.access import load_principal
 from pishkhan.accounts.models import Citizen, User
@@ -52,8 +49,6 @@ from pishkhan.cases.actions import (
     state_checklist,
 )
 from pishkhan.cases.calendar import calendar_for
-from pishkhan.cases.checklists import VIOLATIONS, ChecklistSpec
-from pishkhan.cases.fields import PHOTO
 from pishkhan.cases.holidays import load_holidays
 from pishkhan.cases.models import Case, Channel, ResponseResult, WorkflowDefinition
 from pishkhan.cases.responses import AnswerDraft, prefill
@@ -63,6 +58,7 @@ from pishkhan.core import clock
 from pishkhan.core.calendar import WorkingCalendar
 from pishkhan.core.jalali import jalali_year
 from pishkhan.demo.permits import paper_parent
+from pishkhan.demo.visits import demo_answers
 from pishkhan.geo.models import ConditionKind, LandUse, Parcel, ParcelCondition
 from pishkhan.offices.models import Office, OfficeStatus, RoleAssignment
 from pishkhan.offices.roles import Role
@@ -647,42 +643,6 @@ class Walker:
         latest = self.visits.get(parcel.pk)
         if latest is None or latest[0] < visited_at:
             self.visits[parcel.pk] = (visited_at, not seen)
-
-
-def demo_answers(
-    checklist: ChecklistSpec | None, known: dict[str, Any], seen: list[str], parcel_id: int
-) -> tuple[dict[str, Any], dict[str, list[Any]]]:
-    """A demo visit's answers to whatever checklist the step names: what the demo knows
-    of the parcel for the items it recognises, a plain answer for the rest, and the
-    fewest photos each photo item needs (small generated pictures, named as demo)."""
-    answers: dict[str, Any] = {}
-    photos: dict[str, list[Any]] = {}
-    for item in checklist.items if checklist else ():
-        if item.type == PHOTO:
-            photos[item.code] = [
-                demo_photo(f"demo-visit-{parcel_id}-{item.code}-{k}.jpg")
-                for k in range(item.photos_min)
-            ]
-        elif item.code == VIOLATIONS:
-            choices = [code for code, _ in item.choices]
-            answers[item.code] = (choices[:1] if seen else []) if choices else seen
-        elif item.code in known and (
-            item.type != "choice" or known[item.code] in dict(item.choices)
-        ):
-            answers[item.code] = known[item.code]
-        elif item.type == "choice":
-            answers[item.code] = item.choices[-1][0]
-        elif item.type in ("integer", "decimal"):
-            answers[item.code] = item.min if item.min is not None else 0
-        elif item.type == "bool":
-            answers[item.code] = not seen
-    return answers, photos
-
-
-def demo_photo(name: str) -> SimpleUploadedFile:
-    out = io.BytesIO()
-    Image.new("RGB", (64, 48), color=(180, 170, 150)).save(out, format="JPEG")
-    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
 
 
 def demo_answer(case: Case) -> AnswerDraft:

@@ -13,20 +13,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from decimal import Decimal
 
 from django.utils import timezone
 
 from pishkhan.accounts.models import Citizen, User
-from pishkhan.cases.actions import do_open_case, do_perform_action, do_record_visit_report
+from pishkhan.cases.actions import (
+    do_open_case,
+    do_perform_action,
+    do_record_visit_report,
+    state_checklist,
+)
 from pishkhan.cases.models import Case, Channel
 from pishkhan.catalog.models import ServiceType
 from pishkhan.core import clock
 from pishkhan.demo.common import jdate
+from pishkhan.demo.visits import demo_answers
 from pishkhan.excavation.actions import do_flag_overdue_restorations, do_publish_restoration_rate
 from pishkhan.excavation.models import ExcavationPermit, RestorationRate
 from pishkhan.excavation.route import parse_route, route_length
-from pishkhan.geo.models import LandUse, Parcel
+from pishkhan.geo.models import Parcel
 from pishkhan.offices.models import Office
 
 SERVICE = "inquiry_excavation"
@@ -123,11 +128,22 @@ def _act(user: User, case: Case, code: str, reason: str = "") -> Case:
 
 
 def _visit(inspector: User, case: Case) -> Case:
+    length = str(case.data.get("length_m") or "0")
+    known = {
+        "route_matches": True,
+        "surface": "asphalt",
+        "measured_length": length,
+        "safety_plan": True,
+        "surface_quality": "good",
+        "restored_length": length,
+        "compaction_ok": True,
+        "debris_cleared": True,
+        "notes": "مسیر حفاری بازدید شد.",
+    }
+    answers, photos = demo_answers(state_checklist(case), known, [], case.parcel_id or 0)
     do_record_visit_report(
-        inspector, case.pk, case.version,
-        visited_at=clock.now() - dt.timedelta(hours=1), observed_land_use=LandUse.RESIDENTIAL,
-        built_area=Decimal("0"), floors=0, violations_observed=[], photo_refs=[],
-        notes="مسیر حفاری بازدید شد.",
+        inspector, case.pk, case.version, visited_at=clock.now() - dt.timedelta(hours=1),
+        answers=answers, photos=photos,
     )  # fmt: skip
     return Case.objects.get(pk=case.pk)
 

@@ -24,10 +24,16 @@ from typing import Any
 from django.utils import timezone
 
 from pishkhan.accounts.models import Citizen, User
-from pishkhan.cases.actions import do_open_case, do_perform_action, do_record_visit_report
+from pishkhan.cases.actions import (
+    do_open_case,
+    do_perform_action,
+    do_record_visit_report,
+    state_checklist,
+)
 from pishkhan.cases.models import Case, Channel, WorkflowAction, WorkflowDefinition
 from pishkhan.catalog.models import ServiceType
 from pishkhan.core import clock
+from pishkhan.demo.visits import demo_answers
 from pishkhan.geo.models import LandUse, Parcel
 from pishkhan.offices.models import Office, RoleAssignment
 from pishkhan.offices.roles import Role
@@ -85,6 +91,22 @@ FORWARD = {
     "district_review": ("maker", "prepare"),
     "permit_prepared": ("checker", "approve_permit"),
     "extension_prepared": ("checker", "approve_extension"),
+}
+
+# What the demo inspector finds on a permit group's visit (the items the demo knows; the
+# rest get a plain answer, demo.cases.demo_answers)
+PERMIT_VISIT: dict[str, Any] = {
+    "observed_land_use": LandUse.RESIDENTIAL,
+    "site_status": "old_building",
+    "land_area_measured": "240",
+    "existing_floors": 2,
+    "existing_built_area": "200",
+    "floors_built": 2,
+    "works_progress": 60,
+    "construction_stage": "skeleton",
+    "structure_type": "concrete",
+    "conforms_to_permit": True,
+    "notes": "بازدید از محل انجام شد.",
 }
 
 
@@ -206,17 +228,16 @@ def walk(case: Case, target: str, cast: Cast) -> Case:
             extension = case.service_type.code == "permit_extension"
             code = "prepare_extension" if extension else "prepare_permit"
         if case.state == "awaiting_visit":
+            answers, photos = demo_answers(
+                state_checklist(case), PERMIT_VISIT, [], case.parcel_id or 0
+            )
             do_record_visit_report(
                 cast.inspector,
                 case.pk,
                 case.version,
                 visited_at=clock.now() - dt.timedelta(hours=2),
-                observed_land_use=LandUse.RESIDENTIAL,
-                built_area=Decimal("200"),
-                floors=2,
-                violations_observed=[],
-                photo_refs=[],
-                notes="بازدید از محل انجام شد.",
+                answers=answers,
+                photos=photos,
             )
             case.refresh_from_db()
         maker, checker = cast.district

@@ -822,6 +822,25 @@ VISIT_ANSWERS: dict[str, dict[str, Any]] = {
         "floors_built": 3,
         "conforms_to_permit": True,
     },
+    "new_building_visit": {
+        "site_status": "vacant",
+        "observed_land_use": LandUse.RESIDENTIAL,
+        "land_area_measured": "240",
+    },
+    "demolition_visit": {
+        "observed_land_use": LandUse.RESIDENTIAL,
+        "existing_floors": 2,
+        "existing_built_area": "240",
+    },
+    "replacement_visit": {"construction_stage": "skeleton", "floors_built": 2},
+    "expansion_visit": {
+        "existing_floors": 2,
+        "existing_built_area": "240",
+        "structure_type": "concrete",
+    },
+    "repairs_visit": {"repair_scope": ["roof"]},
+    "before_work_visit": {"surface": "asphalt", "measured_length": "104"},
+    "restoration_visit": {"surface_quality": "good", "restored_length": "104"},
 }
 
 
