@@ -22,8 +22,9 @@ from pishkhan.cases.errors import (
     NothingChanged,
 )
 from pishkhan.cases.fields import clean_values, declared_fields
-from pishkhan.cases.models import Case, CaseEvent
+from pishkhan.cases.models import Case, CaseEvent, WorkflowDefinition
 from pishkhan.cases.search import search_condition
+from pishkhan.cases.workflow import publish_definition_edit
 from pishkhan.testing.personas import LETTER_DATE, City, client_for, walk_to
 
 WHY = "شماره نامه دفترخانه اشتباه ثبت شده بود"
@@ -103,7 +104,10 @@ def test_an_unchanged_value_is_nothing_to_correct_and_a_bad_shape_is_refused(
         correct(world.alice, case, letter_number="۱۴۰۲/۴۵۲۱")  # the same, typed in Persian
     with pytest.raises(InvalidInput, match="معتبر نیست"):
         do_correct_case(world.alice, case.pk, 1, reason=WHY, changes={"data": ["x"]})
-    permit = world.open_case("permit_extension")
+    # a version of a service that declares no fields (and so no permit rules)
+    definition = WorkflowDefinition.objects.get(service_type__code="permit_extension")
+    publish_definition_edit(definition, {"fields": [], "settings": {}})
+    permit = world.open_case("permit_extension", data={})
     with pytest.raises(InvalidInput, match="مشخصات درخواستی ندارد"):
         correct(world.alice, permit, letter_number="1")
 

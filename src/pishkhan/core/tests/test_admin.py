@@ -92,6 +92,7 @@ def one_of_everything(actions_builder: Builder, admin_user: User) -> Builder:
         parcel=parcel, kind=CertificateKind.COMPLETION, number="PK-1", issued_on=b.today
     )
     ResponseCondition.objects.create(code="pay_debts", text="پرداخت بدهی پیش از انتقال")
+    b.paper_permit(parcel)  # a building permit and its event (pishkhan.permits)
     b.citizen(with_account=False)  # one with an account: the test after the next
     Group.objects.create(name="ناظران")
     from pishkhan.audit.chain import write_checkpoint  # here: merges beside the imports

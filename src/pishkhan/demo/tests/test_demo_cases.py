@@ -77,6 +77,12 @@ def test_office_1101_has_cases_at_every_main_step(demo_cases: LoadResult) -> Non
         "inquiry_notary",
         "inquiry_bank",
         "permit_extension",
+        # the permit groups' cases of pishkhan.demo.permits
+        "permit_new",
+        "permit_demolition_rebuild",
+        "permit_replacement",
+        "permit_expansion",
+        "permit_repairs",
     }
     assert len({c.office_id for c in Case.objects.all()}) > 5
 
