@@ -105,6 +105,7 @@ def test_a_checklist_outside_the_inspector_s_step_is_refused() -> None:
          "field_bounds", "max_length"),
         (lambda i: i.append({"code": "z2", "label": "z", "type": "bool", "colour": "red"}),
          "format", "colour"),
+        (lambda i: i[5].update(searchable=True), "format", "searchable"),
     ],
 )  # fmt: skip
 def test_bad_items_are_refused_with_a_clear_message(change: Any, code: str, words: str) -> None:
