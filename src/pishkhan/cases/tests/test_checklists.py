@@ -17,14 +17,21 @@ from django.urls import reverse
 
 from pishkhan.cases.actions import do_attach_visit_photo, do_record_visit_report
 from pishkhan.cases.checklists import answer_rows, report_checklist
-from pishkhan.cases.errors import ActionNotAllowed
-from pishkhan.cases.models import CaseAttachment, CaseEvent, VisitReport, WorkflowDefinition
+from pishkhan.cases.errors import ActionNotAllowed, WorkflowError
+from pishkhan.cases.models import (
+    CaseAttachment,
+    CaseEvent,
+    InquiryResponse,
+    VisitReport,
+    WorkflowDefinition,
+)
 from pishkhan.cases.workflow import DEFINITIONS_DIR, parse_definition, read_definition_file
 from pishkhan.core import clock
 from pishkhan.offices.roles import Role
 from pishkhan.testing.personas import (
     INQUIRY_VISIT,
     City,
+    act,
     client_for,
     png_upload,
     record_visit,
@@ -316,3 +323,31 @@ def test_the_migration_moves_the_columns_into_answers_and_back(city: City) -> No
     assert json.dumps(definition.checklists, sort_keys=True) == json.dumps(stored, sort_keys=True)
     rows = {r.code: r.text for r in answer_rows(report_checklist(report), report.answers, {})}
     assert rows["photos"] == "۱ عکس"
+
+
+# --- the findings in the answer -------------------------------------------------------
+
+
+def test_the_answer_reports_the_visit_s_findings_from_its_checklist(world: City) -> None:
+    first = walk_to(world, world.open_case(), "plan_review")  # the parcel was visited
+    case = act(world.a[Role.TECHNICAL_MANAGER], world.open_case(), "instant_response")
+    visit = InquiryResponse.objects.get(case=case).visit
+    assert visit["case_id"] == first.pk
+    assert visit["checklist"] == "site_visit"
+    assert visit["findings"] == [
+        ["کاربری مشاهده‌شده", "مسکونی"],
+        ["مساحت ساخته‌شده", "۱۸۰٫۵ مترمربع"],
+        ["تعداد طبقات", "۲"],
+    ]  # not the photos, the violations (listed apart) nor the inspector's long notes
+    page = client_for(world.a.district_staff[0]).get(reverse("cases:answer", args=[case.pk]))
+    html = page.content.decode()
+    assert "یافته‌های بازدید" in html
+    assert "۱۸۰٫۵ مترمربع" in html
+    assert "در بازدید تخلفی مشاهده نشد." in html
+
+
+def test_a_recent_visit_that_found_a_violation_gives_no_instant_answer(world: City) -> None:
+    case = walk_to(world, world.open_case(), "awaiting_visit")
+    record_visit(world.a[Role.INSPECTOR], case, violations=["اضافه بنا"])
+    with pytest.raises(WorkflowError, match="تخلف دیده شده"):
+        act(world.a[Role.TECHNICAL_MANAGER], world.open_case(), "instant_response")
