@@ -25,7 +25,13 @@ from pishkhan.cases.models import (
     VisitReport,
     WorkflowDefinition,
 )
-from pishkhan.cases.workflow import DEFINITIONS_DIR, parse_definition, read_definition_file
+from pishkhan.cases.workflow import (
+    DEFINITIONS_DIR,
+    definition_to_dict,
+    parse_definition,
+    publish_definition_edit,
+    read_definition_file,
+)
 from pishkhan.core import clock
 from pishkhan.offices.roles import Role
 from pishkhan.testing.personas import (
@@ -351,3 +357,24 @@ def test_a_recent_visit_that_found_a_violation_gives_no_instant_answer(world: Ci
     record_visit(world.a[Role.INSPECTOR], case, violations=["اضافه بنا"])
     with pytest.raises(WorkflowError, match="تخلف دیده شده"):
         act(world.a[Role.TECHNICAL_MANAGER], world.open_case(), "instant_response")
+
+
+def test_a_case_answers_and_reads_the_checklist_of_its_own_version(world: City) -> None:
+    case = walk_to(world, world.open_case(), "awaiting_visit")
+    v1 = WorkflowDefinition.objects.get(pk=case.definition_id)
+    document = definition_to_dict(v1)
+    floors = next(i for i in items(document) if i["code"] == "floors")
+    floors["label"] = "طبقات روی زمین"
+    assert publish_definition_edit(v1, {"checklists": document["checklists"]}).created
+    inspector = client_for(world.a[Role.INSPECTOR])
+    page = inspector.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "تعداد طبقات" in page
+    assert "طبقات روی زمین" not in page
+    record_visit(world.a[Role.INSPECTOR], case)
+    report = VisitReport.objects.get(case=case)
+    labels = [r.label for r in answer_rows(report_checklist(report), report.answers, {})]
+    assert "تعداد طبقات" in labels
+    later = walk_to(world, world.open_case(), "awaiting_visit")
+    assert later.definition_id != v1.pk
+    page = inspector.get(reverse("cases:detail", args=[later.pk])).content.decode()
+    assert "طبقات روی زمین" in page
