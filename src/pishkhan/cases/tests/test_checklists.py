@@ -378,3 +378,36 @@ def test_a_case_answers_and_reads_the_checklist_of_its_own_version(world: City) 
     assert later.definition_id != v1.pk
     page = inspector.get(reverse("cases:detail", args=[later.pk])).content.decode()
     assert "طبقات روی زمین" in page
+
+
+def test_hostile_posts_to_the_visit_form_get_persian_messages_and_write_nothing(
+    world: City,
+) -> None:
+    case = walk_to(world, world.open_case("permit_extension"), "awaiting_visit")
+    events = CaseEvent.objects.filter(case=case).count()
+    response = client_for(world.a[Role.INSPECTOR]).post(
+        reverse("cases:visit", args=[case.pk]),
+        visit_post(
+            case,
+            construction_stage="palace",  # a forged choice
+            works_progress="۱۲۰",
+            floors_built="x" * 1_000_000,
+            violations_observed=["extra_floor", "bribe"],
+            notes="a\x00b",
+            colour="red",  # an item the checklist does not have: never read
+        ),
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    for message in (
+        "«مرحله ساخت» را از فهرست انتخاب کنید.",
+        "«پیشرفت فیزیکی کار» نباید بیشتر از ۱۰۰ درصد باشد.",
+        "«طبقات ساخته‌شده» بیش از اندازه بلند است.",
+        "«تخلفات مشاهده‌شده» را از فهرست انتخاب کنید.",
+        "«توضیحات» نویسه نامعتبر دارد.",
+        "برای «عکس‌های پیشرفت کار» دست‌کم ۲ عکس بارگذاری کنید.",
+    ):
+        assert message in html
+    assert not VisitReport.objects.filter(case=case).exists()
+    assert not CaseAttachment.objects.filter(case=case).exists()
+    assert CaseEvent.objects.filter(case=case).count() == events
