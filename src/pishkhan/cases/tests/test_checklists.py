@@ -13,6 +13,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from pishkhan.cases.actions import do_attach_visit_photo, do_record_visit_report
@@ -411,3 +412,23 @@ def test_hostile_posts_to_the_visit_form_get_persian_messages_and_write_nothing(
     assert not VisitReport.objects.filter(case=case).exists()
     assert not CaseAttachment.objects.filter(case=case).exists()
     assert CaseEvent.objects.filter(case=case).count() == events
+
+
+def test_the_inspector_s_page_queries_do_not_grow_with_the_reports(world: City) -> None:
+    inspector = world.a[Role.INSPECTOR]
+    few = walk_to(world, world.open_case("permit_extension"), "awaiting_visit")
+    many = walk_to(world, world.open_case("permit_extension"), "awaiting_visit")
+    for case, reports in ((few, 1), (many, 4)):
+        for _ in range(reports):
+            case = record_visit(inspector, case)
+    client = client_for(inspector)
+    client.get(reverse("cases:detail", args=[few.pk]))  # warm the session
+    counts = []
+    for case in (few, many):
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("cases:detail", args=[case.pk]))
+        assert page.status_code == 200
+        assert 'name="field_progress_photos"' in page.content.decode()  # the form is there
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+    assert VisitReport.objects.filter(case=many).count() == 4
