@@ -1095,15 +1095,13 @@ def visit_report(
     floors = max(1, min(12, round(built / max(land_area * 0.6, 1)))) if built else 0
     seen = draw.random() < (0.8 if parcel_id in world.violating else 0.03)
     recorded = clock.moment(event.w)
+    visited_at = recorded - dt.timedelta(minutes=int(draw.uniform(30, 240)))
+    # photo references as a migrated report keeps them (the dataset stores no files)
     photos = [f"bench/visits/{case_id}/{k}.jpg" for k in range(1, 2 + int(draw.uniform(1, 5)))]
     if service == "permit_extension":
-        return {
-            "case_id": case_id,
-            "parcel_id": parcel_id,
-            "inspector_id": event.actor,
-            "visited_at": recorded - dt.timedelta(minutes=int(draw.uniform(30, 240))),
-            "checklist": "extension_visit",
-            "answers": {
+        checklist, answers = (
+            "extension_visit",
+            {
                 "construction_stage": draw.one(("skeleton", "roofing", "finishing")),
                 "works_progress": int(draw.uniform(20, 95)),
                 "floors_built": floors,
@@ -1111,23 +1109,25 @@ def visit_report(
                 "violations_observed": ["extra_area"] if seen else [],
                 "progress_photos": photos,
             },
-            "recorded_at": recorded,
-        }
+        )
+    else:  # the inquiries' checklist (definitions/_inquiry.json)
+        checklist, answers = (
+            "site_visit",
+            {
+                "observed_land_use": land_use,
+                "built_area": f"{built:.2f}".rstrip("0").rstrip("."),
+                "floors": floors,
+                "violations_observed": [draw.one(VIOLATIONS)] if seen else [],
+                "photos": photos,
+            },
+        )
     return {
         "case_id": case_id,
         "parcel_id": parcel_id,
         "inspector_id": event.actor,
-        "visited_at": recorded - dt.timedelta(minutes=int(draw.uniform(30, 240))),
-        # the answers to the inquiries' checklist (definitions/_inquiry.json); photo
-        # references as a migrated report keeps them (the dataset stores no files)
-        "checklist": "site_visit",
-        "answers": {
-            "observed_land_use": land_use,
-            "built_area": f"{built:.2f}".rstrip("0").rstrip("."),
-            "floors": floors,
-            "violations_observed": [draw.one(VIOLATIONS)] if seen else [],
-            "photos": photos,
-        },
+        "visited_at": visited_at,
+        "checklist": checklist,
+        "answers": answers,
         "recorded_at": recorded,
     }
 

@@ -38,11 +38,15 @@ from pishkhan.cases.fields import (
     parse_fields,
     problem,
 )
+from pishkhan.cases.fields import (
+    KEYS as FIELD_KEYS,
+)
 from pishkhan.core.digits import to_persian_digits
 from pishkhan.geo.models import LandUse
 
 CHECKLISTS_MAX = 10
 KEYS = frozenset({"label", "items"})
+ITEM_KEYS = FIELD_KEYS - {"searchable"}  # a search by value looks in a case's own fields
 LAND_USE = "observed_land_use"
 VIOLATIONS = "violations_observed"
 
@@ -54,7 +58,8 @@ class ChecklistSpec:
     items: tuple[FieldSpec, ...]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"label": self.label, "items": [item.as_dict() for item in self.items]}
+        items = [{k: v for k, v in i.as_dict().items() if k in ITEM_KEYS} for i in self.items]
+        return {"label": self.label, "items": items}
 
     @property
     def answer_items(self) -> tuple[FieldSpec, ...]:
@@ -75,6 +80,7 @@ def declaration(code: str) -> Declaration:
         kinds=CHECKLIST_TYPES,
         text_max=CHECKLIST_TEXT_MAX_LENGTH,
         owner=f"چک‌لیست «{code}»: ",
+        keys=ITEM_KEYS,
     )
 
 

@@ -191,6 +191,7 @@ class Declaration:
     kinds: tuple[str, ...] = TYPES
     text_max: int = TEXT_MAX_LENGTH
     owner: str = ""  # prefixed to every problem, e.g. "چک‌لیست «x»: "
+    keys: frozenset[str] = KEYS
 
 
 FIELDS = Declaration()
@@ -241,7 +242,7 @@ def _parse_field(
         return None
     where = f"{owner}فیلد «{code}»"
     start = len(found)
-    check_keys(raw, KEYS, where, found)
+    check_keys(raw, declaration.keys, where, found)
     kind = raw.get("type")
     if kind not in declaration.kinds:
         kinds = ", ".join(declaration.kinds)

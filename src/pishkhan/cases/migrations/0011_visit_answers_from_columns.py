@@ -36,7 +36,6 @@ def item(code, label, kind, **more):
         "unit": "",
         "choices": [],
         "help": "",
-        "searchable": False,
     }
     spec.update(more)
     return spec

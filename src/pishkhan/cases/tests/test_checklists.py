@@ -13,18 +13,32 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from pishkhan.cases.actions import do_attach_visit_photo, do_record_visit_report
 from pishkhan.cases.checklists import answer_rows, report_checklist
-from pishkhan.cases.errors import ActionNotAllowed
-from pishkhan.cases.models import CaseAttachment, CaseEvent, VisitReport, WorkflowDefinition
-from pishkhan.cases.workflow import DEFINITIONS_DIR, parse_definition, read_definition_file
+from pishkhan.cases.errors import ActionNotAllowed, WorkflowError
+from pishkhan.cases.models import (
+    CaseAttachment,
+    CaseEvent,
+    InquiryResponse,
+    VisitReport,
+    WorkflowDefinition,
+)
+from pishkhan.cases.workflow import (
+    DEFINITIONS_DIR,
+    definition_to_dict,
+    parse_definition,
+    publish_definition_edit,
+    read_definition_file,
+)
 from pishkhan.core import clock
 from pishkhan.offices.roles import Role
 from pishkhan.testing.personas import (
     INQUIRY_VISIT,
     City,
+    act,
     client_for,
     png_upload,
     record_visit,
@@ -105,6 +119,7 @@ def test_a_checklist_outside_the_inspector_s_step_is_refused() -> None:
          "field_bounds", "max_length"),
         (lambda i: i.append({"code": "z2", "label": "z", "type": "bool", "colour": "red"}),
          "format", "colour"),
+        (lambda i: i[5].update(searchable=True), "format", "searchable"),
     ],
 )  # fmt: skip
 def test_bad_items_are_refused_with_a_clear_message(change: Any, code: str, words: str) -> None:
@@ -315,3 +330,105 @@ def test_the_migration_moves_the_columns_into_answers_and_back(city: City) -> No
     assert json.dumps(definition.checklists, sort_keys=True) == json.dumps(stored, sort_keys=True)
     rows = {r.code: r.text for r in answer_rows(report_checklist(report), report.answers, {})}
     assert rows["photos"] == "۱ عکس"
+
+
+# --- the findings in the answer -------------------------------------------------------
+
+
+def test_the_answer_reports_the_visit_s_findings_from_its_checklist(world: City) -> None:
+    first = walk_to(world, world.open_case(), "plan_review")  # the parcel was visited
+    case = act(world.a[Role.TECHNICAL_MANAGER], world.open_case(), "instant_response")
+    visit = InquiryResponse.objects.get(case=case).visit
+    assert visit["case_id"] == first.pk
+    assert visit["checklist"] == "site_visit"
+    assert visit["findings"] == [
+        ["کاربری مشاهده‌شده", "مسکونی"],
+        ["مساحت ساخته‌شده", "۱۸۰٫۵ مترمربع"],
+        ["تعداد طبقات", "۲"],
+    ]  # not the photos, the violations (listed apart) nor the inspector's long notes
+    page = client_for(world.a.district_staff[0]).get(reverse("cases:answer", args=[case.pk]))
+    html = page.content.decode()
+    assert "یافته‌های بازدید" in html
+    assert "۱۸۰٫۵ مترمربع" in html
+    assert "در بازدید تخلفی مشاهده نشد." in html
+
+
+def test_a_recent_visit_that_found_a_violation_gives_no_instant_answer(world: City) -> None:
+    case = walk_to(world, world.open_case(), "awaiting_visit")
+    record_visit(world.a[Role.INSPECTOR], case, violations=["اضافه بنا"])
+    with pytest.raises(WorkflowError, match="تخلف دیده شده"):
+        act(world.a[Role.TECHNICAL_MANAGER], world.open_case(), "instant_response")
+
+
+def test_a_case_answers_and_reads_the_checklist_of_its_own_version(world: City) -> None:
+    case = walk_to(world, world.open_case(), "awaiting_visit")
+    v1 = WorkflowDefinition.objects.get(pk=case.definition_id)
+    document = definition_to_dict(v1)
+    floors = next(i for i in items(document) if i["code"] == "floors")
+    floors["label"] = "طبقات روی زمین"
+    assert publish_definition_edit(v1, {"checklists": document["checklists"]}).created
+    inspector = client_for(world.a[Role.INSPECTOR])
+    page = inspector.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "تعداد طبقات" in page
+    assert "طبقات روی زمین" not in page
+    record_visit(world.a[Role.INSPECTOR], case)
+    report = VisitReport.objects.get(case=case)
+    labels = [r.label for r in answer_rows(report_checklist(report), report.answers, {})]
+    assert "تعداد طبقات" in labels
+    later = walk_to(world, world.open_case(), "awaiting_visit")
+    assert later.definition_id != v1.pk
+    page = inspector.get(reverse("cases:detail", args=[later.pk])).content.decode()
+    assert "طبقات روی زمین" in page
+
+
+def test_hostile_posts_to_the_visit_form_get_persian_messages_and_write_nothing(
+    world: City,
+) -> None:
+    case = walk_to(world, world.open_case("permit_extension"), "awaiting_visit")
+    events = CaseEvent.objects.filter(case=case).count()
+    response = client_for(world.a[Role.INSPECTOR]).post(
+        reverse("cases:visit", args=[case.pk]),
+        visit_post(
+            case,
+            construction_stage="palace",  # a forged choice
+            works_progress="۱۲۰",
+            floors_built="x" * 1_000_000,
+            violations_observed=["extra_floor", "bribe"],
+            notes="a\x00b",
+            colour="red",  # an item the checklist does not have: never read
+        ),
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    for message in (
+        "«مرحله ساخت» را از فهرست انتخاب کنید.",
+        "«پیشرفت فیزیکی کار» نباید بیشتر از ۱۰۰ درصد باشد.",
+        "«طبقات ساخته‌شده» بیش از اندازه بلند است.",
+        "«تخلفات مشاهده‌شده» را از فهرست انتخاب کنید.",
+        "«توضیحات» نویسه نامعتبر دارد.",
+        "برای «عکس‌های پیشرفت کار» دست‌کم ۲ عکس بارگذاری کنید.",
+    ):
+        assert message in html
+    assert not VisitReport.objects.filter(case=case).exists()
+    assert not CaseAttachment.objects.filter(case=case).exists()
+    assert CaseEvent.objects.filter(case=case).count() == events
+
+
+def test_the_inspector_s_page_queries_do_not_grow_with_the_reports(world: City) -> None:
+    inspector = world.a[Role.INSPECTOR]
+    few = walk_to(world, world.open_case("permit_extension"), "awaiting_visit")
+    many = walk_to(world, world.open_case("permit_extension"), "awaiting_visit")
+    for case, reports in ((few, 1), (many, 4)):
+        for _ in range(reports):
+            case = record_visit(inspector, case)
+    client = client_for(inspector)
+    client.get(reverse("cases:detail", args=[few.pk]))  # warm the session
+    counts = []
+    for case in (few, many):
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("cases:detail", args=[case.pk]))
+        assert page.status_code == 200
+        assert 'name="field_progress_photos"' in page.content.decode()  # the form is there
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+    assert VisitReport.objects.filter(case=many).count() == 4
