@@ -15,6 +15,7 @@ from pishkhan.accounts.models import User
 from pishkhan.cases.access import cases_visible_to
 from pishkhan.cases.models import Case, CaseEvent, Holiday, VisitReport, WorkflowDefinition
 from pishkhan.demo.city import LoadResult, load_demo_city
+from pishkhan.demo.excavation import PLANS as EXCAVATION_PLANS
 from pishkhan.offices.roles import Role
 
 PARCELS = 150
@@ -59,6 +60,7 @@ def test_the_city_has_its_workflows_and_holidays(demo_cases: LoadResult) -> None
         "permit_replacement",
         "permit_expansion",
         "permit_repairs",
+        "inquiry_excavation",
     }
     assert Holiday.objects.exists()
     assert demo_cases.created["demo cases"] == CASES
@@ -83,6 +85,7 @@ def test_office_1101_has_cases_at_every_main_step(demo_cases: LoadResult) -> Non
         "permit_replacement",
         "permit_expansion",
         "permit_repairs",
+        "inquiry_excavation",  # demo/excavation.py's
     }
     assert len({c.office_id for c in Case.objects.all()}) > 5
 
@@ -151,13 +154,13 @@ def test_the_command_prints_the_cases_and_the_cartables(db: None) -> None:
     call_command("load_demo_city", "--parcels", "80", "--cases", "25", stdout=out)
     output = out.getvalue()
     assert "25 demo cases" in output
-    assert "Demo cases: 25" in output
+    assert f"Demo cases: {25 + len(EXCAVATION_PLANS)}" in output  # with the excavations
     assert "Cartables of the demo accounts" in output
     assert "tm-1101" in output
     again = StringIO()
     call_command("load_demo_city", "--parcels", "80", "--cases", "25", stdout=again)
     assert "already loaded" in again.getvalue()
-    assert Case.objects.count() == 25
+    assert Case.objects.count() == 25 + len(EXCAVATION_PLANS)
 
 
 def test_no_cases_without_the_option(db: None) -> None:
