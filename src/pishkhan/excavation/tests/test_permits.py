@@ -189,3 +189,22 @@ def test_the_pages_query_counts_stay_flat(
     do_flag_overdue_restorations(clock.now())
     assert count(url) == few
     assert count(reverse("excavation:permit", args=[permits[-1].pk])) == permit_few
+
+
+def test_the_case_page_with_its_permit_costs_the_same_queries_however_many_permits(
+    city: City,
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    tm = client_for(city.a[Role.TECHNICAL_MANAGER])
+
+    def count(permit: ExcavationPermit) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert tm.get(reverse("cases:detail", args=[permit.case_id])).status_code == 200
+        return len(queries)
+
+    first = permitted(city)
+    few = count(first)
+    later = [permitted(city) for _ in range(3)]
+    assert count(later[-1]) == few
