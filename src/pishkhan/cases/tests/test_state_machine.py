@@ -95,7 +95,6 @@ from pishkhan.permits.models import BuildingPermit, PermitStatus
 from pishkhan.testing.personas import (
     DUPLICATE_REASON,
     City,
-    application_data,
     build_city,
     visit_answers,
 )
