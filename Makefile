@@ -23,7 +23,7 @@ $(STAMP): requirements/dev.lock pyproject.toml
 
 ## assets: the Vazirmatn font and htmx, pinned in package-lock.json
 assets: $(ASSETS)
-$(ASSETS): package-lock.json scripts/vendor-assets
+$(ASSETS): package-lock.json scripts/vendor-assets scripts/subset-fonts $(STAMP)
 	scripts/vendor-assets
 
 ## demo: migrate the embedded SQLite database, load the demo city and serve it (web server

@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from pishkhan.cases.models import Case
+from pishkhan.cases.models import Case, WorkflowDefinition
 from pishkhan.cases.tests.conftest import listed
 from pishkhan.offices.roles import Role
 from pishkhan.testing.personas import City, client_for
@@ -179,3 +179,21 @@ def test_every_staff_page_is_under_200_kb_with_what_it_loads(world: City) -> Non
         size = len(html.encode()) / 1024
         print(f"page weight {name}: {size:.1f} KB html, {weight / 1024:.1f} KB all")
         assert weight < BUDGET, (name, weight)
+
+
+def test_the_registration_page_of_every_service_is_under_200_kb(world: City) -> None:
+    """The counter's registration page with what it loads (fonts, styles, htmx for the
+    parcel search, the date picker, a service's own script such as the route editor)."""
+    codes = sorted(
+        WorkflowDefinition.objects.filter(is_active=True).values_list(
+            "service_type__code", flat=True
+        )
+    )
+    assert len(codes) >= 9
+    client = client_for(world.a[Role.TECHNICAL_MANAGER])
+    for code in ["", *codes]:
+        response = client.get("/cases/new/", {"service": code} if code else {})
+        assert response.status_code == 200, code
+        weight = page_weight(response.content.decode())
+        print(f"page weight registration {code or '(choose)'}: {weight / 1024:.1f} KB all")
+        assert weight < BUDGET, (code, weight)

@@ -95,8 +95,8 @@ def test_the_excavation_pages_are_under_200_kb_and_the_editor_adds_little(city: 
     permit = ExcavationPermit.objects.get(case=case)
     do_flag_overdue_restorations(clock.now())
     staff = client_for(city.a.district_staff[0])
-    # The registration page is over the budget for every service already (its fonts, htmx
-    # and the date picker weigh 212 KB); the route's editor may add at most 12 KB to it.
+    # Every service's registration page is held under the budget in
+    # cases/tests/test_cartable_screens.py; the route's editor adds at most 12 KB to it.
     notary = page_weight(tm(city).get(URL, {"service": "inquiry_notary"}).content.decode())
     ours = page_weight(tm(city).get(URL, {"service": SERVICE}).content.decode())
     assert ours - notary < 12 * 1024, (notary, ours)
