@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError
+from django.db.models import Exists, OuterRef
 
 from pishkhan.billing.events import BILL_EVENT_TOPIC
 from pishkhan.billing.identifiers import grouped, printed_payment_label
@@ -94,6 +95,11 @@ def issue_once(draft: DocumentDraft) -> IssuedDocument | None:
         return None
     try:
         with atomic_with_files():
+            # the bill locked: a cancellation waits for this issue (and then revokes
+            # it), or this issue sees the bill cancelled and issues nothing
+            bill = Bill.objects.select_for_update().filter(pk=draft.bill_id).first()
+            if bill is None or bill.status == BillStatus.CANCELLED:
+                return None
             return issue_document(draft, actor=None, role=SYSTEM_ROLE, now=clock.now())
     except IntegrityError:
         return None  # the other delivery issued it; its file went with our rollback
@@ -110,10 +116,10 @@ def revoke_cancelled_bill_documents(bill_id: int) -> int:
     """Revoke the current bill document of a cancelled bill (as the system)."""
     revoked = 0
     with atomic_with_files():
-        current = (
-            IssuedDocument.objects.select_for_update()
-            .filter(bill_id=bill_id, kind=DocumentKind.BILL, revoked_at__isnull=True)
-            .exclude(superseded_by__isnull=False)
+        # not superseded, as a subquery: PostgreSQL locks no row of an outer join
+        successor = IssuedDocument.objects.filter(supersedes_id=OuterRef("pk"))
+        current = IssuedDocument.objects.select_for_update().filter(
+            ~Exists(successor), bill_id=bill_id, kind=DocumentKind.BILL, revoked_at__isnull=True
         )
         now = clock.now()
         for document in current:

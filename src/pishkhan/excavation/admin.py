@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 
 from pishkhan.audit.admin import ReadOnly
@@ -28,23 +28,20 @@ class RestorationRateAdmin(admin.ModelAdmin):
         "approved_on",
     )
 
+    # A published rate is never edited or deleted (as a tariff): a correction is a new
+    # rate, published through do_publish_restoration_rate, which closes the old one, so
+    # the rates of a street type never overlap or leave a gap.
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if obj is not None and ExcavationPermit.objects.filter(rate=obj).exists():
-            return False
-        return super().has_change_permission(request, obj)
+        return obj is None and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if obj is not None and ExcavationPermit.objects.filter(rate=obj).exists():
-            return False
-        return super().has_delete_permission(request, obj)
+        return False
 
     def save_model(
         self, request: HttpRequest, obj: RestorationRate, form: Any, change: bool
     ) -> None:
         if change:
-            obj.full_clean()
-            obj.save()
-            return
+            raise PermissionDenied("نرخ منتشرشده تغییر نمی‌کند؛ نرخ تازه‌ای منتشر کنید.")
         try:
             published = do_publish_restoration_rate(
                 obj.street_type,

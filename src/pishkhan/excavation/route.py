@@ -78,7 +78,9 @@ def parse_route(raw: str) -> list[Point]:
 
 def _from_geojson(text: str) -> list[Point]:
     try:
-        data = json.loads(text, parse_constant=_no_constant)
+        # every number read as a float: a 400-digit integer is infinity (refused below as
+        # not finite) instead of an int that float() cannot convert
+        data = json.loads(text, parse_constant=_no_constant, parse_int=float)
     except (ValueError, RecursionError):
         raise _refuse("مسیر حفاری خوانا نیست (GeoJSON نامعتبر).") from None
     if not isinstance(data, dict) or data.get("type") != "LineString":

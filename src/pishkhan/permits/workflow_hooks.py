@@ -20,7 +20,7 @@ from pishkhan.core.digits import to_persian_digits
 from pishkhan.core.jalali import format_jalali_date
 from pishkhan.geo.models import Parcel
 from pishkhan.permits.access import permit_scope
-from pishkhan.permits.models import BuildingPermit, PermitKind
+from pishkhan.permits.models import BuildingPermit, PermitEvent, PermitEventKind, PermitKind
 from pishkhan.permits.numbers import normalize_permit_number
 from pishkhan.permits.records import (
     PermitRefused,
@@ -73,6 +73,12 @@ def record_building_permit(context: EffectContext) -> None:
     rules = rules_of(case.definition.settings)
     if rules is None:
         raise PermitRefused("گردش کار این خدمت گروه پروانه را تعیین نکرده است.")
+    # once per case, whatever a definition the city edits lets it reach twice
+    if (
+        BuildingPermit.objects.filter(case_id=case.pk).exists()
+        or PermitEvent.objects.filter(case_id=case.pk, kind=PermitEventKind.EXTENDED).exists()
+    ):
+        raise PermitRefused("این پرونده پیش‌تر پروانه‌ای صادر یا تمدید کرده است.")
     today = timezone.localdate(context.now)
     parent = None
     if rules.has_parent:

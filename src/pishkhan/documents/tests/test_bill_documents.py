@@ -10,7 +10,7 @@ from django.urls import reverse
 from pishkhan.billing.actions import do_cancel_bill
 from pishkhan.billing.models import Bill
 from pishkhan.core.digits import to_persian_digits
-from pishkhan.documents.bills import issue_bill_document
+from pishkhan.documents.bills import bill_draft, issue_bill_document, issue_once, load_bill
 from pishkhan.documents.models import DocumentKind, IssuedDocument
 from pishkhan.documents.tests.helpers import first_page_png, pdf_of, pdftotext, validate_signature
 from pishkhan.outbox.delivery import deliver_due
@@ -103,3 +103,13 @@ def test_the_bill_pdf_downloads_for_who_sees_the_bill_only(city: City, bill: Bil
     assert Client().get(url).status_code == 302
     page = client_for(city.zahra).get(reverse("billing:bill", args=[bill.pk]))
     assert f'href="{url}"' in page.content.decode()
+
+
+def test_a_bill_cancelled_while_its_pdf_was_drawn_gets_no_document(city: City, bill: Bill) -> None:
+    """The issue re-reads the bill locked: a cancellation that came first wins."""
+    loaded = load_bill(bill.pk)
+    assert loaded is not None
+    draft = bill_draft(loaded)  # drawn while the bill was issued
+    do_cancel_bill(city.alice, bill.pk, bill.version, "مبلغ اشتباه محاسبه شد")
+    assert issue_once(draft) is None
+    assert documents_of(bill, DocumentKind.BILL) == []

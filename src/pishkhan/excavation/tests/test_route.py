@@ -57,6 +57,8 @@ def test_the_declared_length_must_agree_with_the_drawn_one() -> None:
         ('{"type":"LineString","coordinates":[[NaN,32.6],[51.6,32.6]]}', "عدد"),
         ('{"type":"LineString","coordinates":[[Infinity,32.6],[51.6,32.6]]}', "عدد"),
         ('{"type":"LineString","coordinates":[[1e400,32.6],[51.6,32.6]]}', "عدد"),
+        ('{"type":"LineString","coordinates":[[' + "9" * 400 + ",32.6],[51.6,32.6]]}", "عدد"),
+        ("9" * 400 + ",51.6;32.6,51.6", "عرض، طول"),
         ('{"type":"Point","coordinates":[51.6,32.6]}', "LineString"),
         ('{"type":"LineString","coordinates":[[true,32.6],[51.6,32.6]]}', "هر نقطه"),
         ('{"type":"LineString","coordinates":[["51.6",32.6],[51.6,32.6]]}', "هر نقطه"),

@@ -9,9 +9,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from pishkhan.cases.effects import EffectContext
 from pishkhan.cases.errors import GuardFailed, InvalidFieldValues, WorkflowError
-from pishkhan.cases.models import Case
+from pishkhan.cases.models import Case, WorkflowAction
 from pishkhan.cases.workflow import DEFINITIONS_DIR, parse_definition, read_definition_file
+from pishkhan.core import clock
 from pishkhan.offices.roles import Role
 from pishkhan.permits.models import (
     BuildingPermit,
@@ -21,7 +23,9 @@ from pishkhan.permits.models import (
     PermitStatus,
 )
 from pishkhan.permits.numbers import make_permit_number
+from pishkhan.permits.records import PermitRefused
 from pishkhan.permits.rules import rules_of
+from pishkhan.permits.workflow_hooks import record_building_permit
 from pishkhan.testing.personas import PARENT_AREA, PARENT_FLOORS, City, act
 
 ISSUING = {
@@ -203,3 +207,23 @@ def test_only_the_office_registers_and_only_the_district_decides(city: City) -> 
     case = act(city.a[Role.TECHNICAL_MANAGER], case, "send_for_document_check")
     with pytest.raises(WorkflowError):
         act(city.a[Role.TECHNICAL_MANAGER], case, "confirm_documents")
+
+
+@pytest.mark.parametrize("service", ["permit_new", "permit_extension"])
+def test_a_case_issues_or_extends_a_permit_only_once(city: City, service: str) -> None:
+    """The effect again on an approved case (a definition edited to reach the approval
+    twice) is refused: no second permit, no second extension of the parent."""
+    case = approved(city, city.open_case(service))
+    event = case.events.order_by("-seq").first()
+    assert event is not None
+    permits = BuildingPermit.objects.count()
+    extended = [p.valid_until for p in BuildingPermit.objects.order_by("pk")]
+    action = WorkflowAction.objects.get(definition_id=case.definition_id, code=event.action)
+    context = EffectContext(
+        case=case, action=action, event=event, actor_id=event.actor_id,
+        role="district_staff", now=clock.now(),
+    )  # fmt: skip
+    with pytest.raises(PermitRefused, match="پیش‌تر"):
+        record_building_permit(context)
+    assert BuildingPermit.objects.count() == permits
+    assert [p.valid_until for p in BuildingPermit.objects.order_by("pk")] == extended
