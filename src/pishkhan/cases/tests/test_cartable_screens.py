@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 
 import pytest
-from django.contrib.staticfiles import finders
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -19,10 +17,10 @@ from pishkhan.cases.models import Case, WorkflowDefinition
 from pishkhan.cases.tests.conftest import listed
 from pishkhan.offices.roles import Role
 from pishkhan.testing.personas import City, client_for
+from pishkhan.testing.weights import BUDGET, page_weight
 
 CARTABLE = "/cases/cartable/"
 FOLLOW_UP = "/cases/follow-up/"
-BUDGET = 200 * 1024
 
 
 @pytest.fixture
@@ -120,38 +118,6 @@ def test_djangos_own_messages_come_in_persian_digits(world: City, tm: Client) ->
     assert error is not None
     assert "۳۰" in error.group(1)
     assert not re.search(r"[0-9]", error.group(1))
-
-
-# --- page weight ----------------------------------------------------------------------
-
-
-def static_size(url: str, seen: set[str]) -> int:
-    """The bytes of a static file and, for a stylesheet, of what its url()s load."""
-    if url in seen or not url.startswith("/static/"):
-        return 0
-    seen.add(url)
-    found = finders.find(url.removeprefix("/static/").split("?")[0])
-    assert found, url
-    path = Path(str(found))
-    size = path.stat().st_size
-    if path.suffix == ".css":
-        for ref in re.findall(r"url\([\"']?([^\"')]+)[\"']?\)", path.read_text()):
-            target = (Path(url).parent / ref).as_posix()
-            parts: list[str] = []
-            for part in target.split("/"):
-                if part == "..":
-                    parts.pop()
-                elif part != ".":
-                    parts.append(part)
-            size += static_size("/".join(parts), seen)
-    return size
-
-
-def page_weight(html: str) -> int:
-    """The page and everything it loads (stylesheets, their fonts, scripts, icon)."""
-    seen: set[str] = set()
-    refs = re.findall(r'<(?:link|script)[^>]*(?:href|src)="(/static/[^"]+)"', html)
-    return len(html.encode()) + sum(static_size(ref, seen) for ref in refs)
 
 
 def test_every_staff_page_is_under_200_kb_with_what_it_loads(world: City) -> None:

@@ -85,11 +85,11 @@ def test_the_loader_refuses_an_unknown_check_or_one_on_another_type() -> None:
 def test_the_excavation_pages_are_under_200_kb_and_the_editor_adds_little(city: City) -> None:
     from django.urls import reverse
 
-    from pishkhan.cases.tests.test_cartable_screens import BUDGET, page_weight
     from pishkhan.core import clock
     from pishkhan.excavation.actions import do_flag_overdue_restorations
     from pishkhan.excavation.models import ExcavationPermit
     from pishkhan.testing.personas import walk_to
+    from pishkhan.testing.weights import BUDGET, page_weight
 
     case = walk_to(city, city.open_case(SERVICE), "works")
     permit = ExcavationPermit.objects.get(case=case)

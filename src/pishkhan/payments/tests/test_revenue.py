@@ -21,7 +21,6 @@ from pishkhan.billing.dues import Line
 from pishkhan.billing.ledger import book, check_ledger
 from pishkhan.billing.models import Bill, BillKind, BillStatus, EntryKind, LedgerEntry, LineKind
 from pishkhan.billing.tests.conftest import tehran
-from pishkhan.cases.tests.test_cartable_screens import BUDGET, page_weight
 from pishkhan.core import clock
 from pishkhan.core.jalali import from_jalali, jalali_year_bounds, to_jalali
 from pishkhan.payments.revenue import (
@@ -32,6 +31,7 @@ from pishkhan.payments.revenue import (
     revenue_scope,
 )
 from pishkhan.testing.personas import City, Side, client_for
+from pishkhan.testing.weights import BUDGET, page_weight
 
 URL = "/payments/revenue/"
 YEAR = jalali_year_bounds(1405)

@@ -11,10 +11,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from pishkhan.cases.tests.test_cartable_screens import BUDGET, page_weight
 from pishkhan.offices.roles import Role
 from pishkhan.permits.models import BuildingPermit
 from pishkhan.testing.personas import City, act, client_for
+from pishkhan.testing.weights import BUDGET, page_weight
 
 
 def approved_new_permit(city: City) -> BuildingPermit:
