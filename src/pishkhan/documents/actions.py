@@ -100,14 +100,21 @@ def do_revoke_document(
     with transaction.atomic():
         locked = current_for_update(document.pk)
         role = acting_role(principal, locked)
-        now = clock.now()
-        IssuedDocument.objects.filter(pk=locked.pk).update(
-            revoked_at=now, revoked_by=user, revoke_reason=text
-        )
-        locked.refresh_from_db()
-        write_document_event(
-            locked, DocumentEventType.REVOKE, actor=user, role=role, at=now, reason=text
-        )
+        return revoke_locked(locked, actor=user, role=role, reason=text, now=clock.now())
+
+
+def revoke_locked(
+    locked: IssuedDocument, *, actor: Any, role: str, reason: str, now: Any
+) -> IssuedDocument:
+    """Revoke a current document its caller holds locked, with its event (in the
+    caller's transaction): a person's revocation or the system's of a cancelled bill."""
+    IssuedDocument.objects.filter(pk=locked.pk).update(
+        revoked_at=now, revoked_by=actor, revoke_reason=reason
+    )
+    locked.refresh_from_db()
+    write_document_event(
+        locked, DocumentEventType.REVOKE, actor=actor, role=role, at=now, reason=reason
+    )
     return locked
 
 

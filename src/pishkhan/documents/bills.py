@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 
 from pishkhan.billing.events import BILL_EVENT_TOPIC
@@ -23,9 +23,9 @@ from pishkhan.core.digits import to_persian_digits
 from pishkhan.core.jalali import format_jalali_date
 from pishkhan.core.money import format_rials
 from pishkhan.core.national_id import mask_national_id
-from pishkhan.documents.events import write_document_event
+from pishkhan.documents.actions import revoke_locked
 from pishkhan.documents.issue import DocumentDraft, issue_document
-from pishkhan.documents.models import DocumentEventType, DocumentKind, IssuedDocument
+from pishkhan.documents.models import DocumentKind, IssuedDocument
 from pishkhan.files.store import atomic_with_files
 from pishkhan.outbox.models import OutboxMessage
 from pishkhan.outbox.receivers import outbox_receiver
@@ -106,16 +106,14 @@ def issue_once(draft: DocumentDraft) -> IssuedDocument | None:
 
 
 def issue_bill_document(bill_id: int) -> IssuedDocument | None:
-    bill = load_bill(bill_id)
-    if bill is None or bill.status == BillStatus.CANCELLED:
-        return None
-    return issue_once(bill_draft(bill))
+    bill = load_bill(bill_id)  # a cancelled one is refused by issue_once, under lock
+    return issue_once(bill_draft(bill)) if bill is not None else None
 
 
 def revoke_cancelled_bill_documents(bill_id: int) -> int:
     """Revoke the current bill document of a cancelled bill (as the system)."""
     revoked = 0
-    with atomic_with_files():
+    with transaction.atomic():
         # not superseded, as a subquery: PostgreSQL locks no row of an outer join
         successor = IssuedDocument.objects.filter(supersedes_id=OuterRef("pk"))
         current = IssuedDocument.objects.select_for_update().filter(
@@ -123,14 +121,7 @@ def revoke_cancelled_bill_documents(bill_id: int) -> int:
         )
         now = clock.now()
         for document in current:
-            IssuedDocument.objects.filter(pk=document.pk).update(
-                revoked_at=now, revoke_reason=CANCELLED_REASON
-            )
-            document.refresh_from_db()
-            write_document_event(
-                document, DocumentEventType.REVOKE, actor=None, role=SYSTEM_ROLE, at=now,
-                reason=CANCELLED_REASON,
-            )  # fmt: skip
+            revoke_locked(document, actor=None, role=SYSTEM_ROLE, reason=CANCELLED_REASON, now=now)
             revoked += 1
     return revoked
 
